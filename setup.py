@@ -1,0 +1,39 @@
+"""Installs tfstyle (the library) and export (the export pipeline).
+
+Version ranges here are what the code supports; `requirements.lock` pins the exact
+versions the test suite was run with (`make test` installs with it as constraints).
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="tfstyle",
+    version="0.1.0",
+    description="Neural style transfer and image-to-image translation model zoo for Keras 3",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.11,<3.13",
+    packages=find_packages(include=["tfstyle", "tfstyle.*", "export", "export.*"]),
+    package_data={"tfstyle.assets": ["styles/*.jpg", "photos/*.jpg", "PROVENANCE.md"]},
+    install_requires=[
+        "tensorflow>=2.21,<2.22",
+        "keras>=3.15,<4",
+        "tensorflow-datasets>=4.9",
+        "numpy>=1.26",
+        "pillow>=10",
+        "absl-py>=2.1",
+        # L-BFGS for Gatys: scipy's L-BFGS-B is the well-kept reference implementation
+        # (bounds keep pixels in [0, 1] without clipping tricks).
+        "scipy>=1.11",
+    ],
+    extras_require={
+        "export": [
+            "tf2onnx>=1.17",
+            "onnxruntime>=1.20",
+            "ai-edge-litert>=2.0",
+            "tensorflow-serving-api>=2.21,<2.22",
+        ],
+        "test": ["pytest>=8", "ruff>=0.6"],
+    },
+)

@@ -1,0 +1,163 @@
+"""Command-line plumbing shared by `scripts/` and `export/`.
+
+The library never parses flags or prints; the programs built on it do, and this
+module is what they share: quiet TensorFlow start-up, absl flag errors and user
+errors as one line on stderr with a non-zero exit, tracebacks only for bugs.
+Import it before anything that imports TensorFlow.
+"""
+
+import math
+import os
+import sys
+import time
+
+# TensorFlow's C++ start-up chatter (CUDA probing, oneDNN notices) would bury the one
+# line a user needs to read. Users who want it can set the variable themselves.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _import_tensorflow_quietly():
+    """Imports TensorFlow with fd 2 silenced: TF 2.21 logs at import before it reads
+    TF_CPP_MIN_LOG_LEVEL. Real import failures still raise after stderr is restored."""
+    if os.environ["TF_CPP_MIN_LOG_LEVEL"] in ("0", "1") or "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+_import_tensorflow_quietly()
+
+from absl import app, flags  # noqa: E402
+
+from tfstyle.errors import InvalidArgumentError, TfstyleError  # noqa: E402
+
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+
+
+def fail(message, code=EXIT_ERROR):
+    """Prints `error: message` on stderr and exits with `code`."""
+    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _parse_flags(argv):
+    try:
+        rest = flags.FLAGS(argv)
+    except flags.Error as e:
+        fail(f"{e} (see --help)", EXIT_USAGE)
+    if len(rest) > 1:
+        fail(f"unexpected arguments {rest[1:]}; every option is a --flag (see --help)", EXIT_USAGE)
+    return rest
+
+
+def run(main):
+    """`absl.app.run(main)` with one-line errors for bad flags and bad input."""
+
+    def guarded(argv):
+        try:
+            return main(argv)
+        except TfstyleError as e:
+            fail(str(e))
+        except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as e:
+            fail(f"{e.strerror or e}: '{e.filename}'" if e.filename else str(e))
+        except MemoryError:
+            fail("out of memory; try a smaller --image_size or --batch_size")
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except Exception as e:  # noqa: BLE001
+            if type(e).__name__ == "ResourceExhaustedError":
+                fail("out of memory; try a smaller --image_size or --batch_size")
+            raise
+
+    app.run(guarded, flags_parser=_parse_flags)
+
+
+def vgg_weights_flag(value):
+    """Maps the `--vgg_weights` flag (imagenet | none | PATH) to the library argument."""
+    return None if value.lower() == "none" else value
+
+
+def parse_weights(text, count, flag_name):
+    """Parses "0.7,0.3" into `count` floats, or returns None for an empty string."""
+    if not text:
+        return None
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise InvalidArgumentError(
+            f"--{flag_name} must be comma-separated numbers, got '{text}'"
+        ) from None
+    if len(values) != count:
+        raise InvalidArgumentError(f"--{flag_name} has {len(values)} values for {count} styles")
+    return values
+
+
+class Progress:
+    """A progress bar with rate and ETA: redrawn in place on a terminal, one line every
+    `log_every_s` seconds otherwise (logs, CI).
+
+    Args:
+        total: number of steps.
+        initial: steps already done (when resuming); the rate counts new steps only.
+        items_per_step: e.g. the batch size, to show images/s.
+        label: prefix of each line.
+    """
+
+    def __init__(self, total, initial=0, items_per_step=None, label="", stream=None,
+                 log_every_s=10.0):
+        self.total = int(total)
+        self.start_step = int(initial)
+        self.items_per_step = items_per_step
+        self.label = label
+        self.stream = stream or sys.stdout
+        self.interactive = self.stream.isatty()
+        self.log_every_s = log_every_s
+        self.start_time = time.monotonic()
+        self.last_print = -math.inf
+
+    def update(self, step, logs=None):
+        now = time.monotonic()
+        done = step >= self.total
+        if not (done or self.interactive or now - self.last_print >= self.log_every_s):
+            return
+        if self.interactive and not done and now - self.last_print < 0.1:
+            return
+        self.last_print = now
+        elapsed = max(now - self.start_time, 1e-9)
+        rate = (step - self.start_step) / elapsed
+        width = 24
+        filled = int(width * step / max(self.total, 1))
+        parts = [
+            f"{self.label}[{'#' * filled}{'.' * (width - filled)}] {step}/{self.total}",
+            f"{rate:.2f} step/s" if rate >= 0.1 else f"{1 / max(rate, 1e-9):.1f} s/step",
+        ]
+        if self.items_per_step:
+            parts.append(f"{rate * self.items_per_step:.1f} img/s")
+        remaining = (self.total - step) / rate if rate > 0 else float("inf")
+        parts.append(f"{'took' if done else 'ETA'} {_duration(elapsed if done else remaining)}")
+        for key, value in (logs or {}).items():
+            parts.append(f"{key} {value:.4g}")
+        line = " ".join(parts)
+        self.stream.write(("\r" + line + "\x1b[K") if self.interactive else line + "\n")
+        if self.interactive and done:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _duration(seconds):
+    if not math.isfinite(seconds):
+        return "?"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"

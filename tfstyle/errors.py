@@ -1,0 +1,25 @@
+"""Exceptions for problems in what a user gave us (as opposed to bugs).
+
+Command-line programs turn these into one line on stderr and a non-zero exit code;
+anything else is a bug and keeps its traceback.
+"""
+
+
+class TfstyleError(Exception):
+    """Base class for errors caused by user input: files, names, options."""
+
+
+class InvalidArgumentError(TfstyleError, ValueError):
+    """An argument has a value we cannot use (unknown name, bad range, ...)."""
+
+
+class ImageError(TfstyleError, OSError):
+    """An image file is missing, unreadable, corrupt, truncated or unsupported."""
+
+
+class OutputExistsError(TfstyleError, FileExistsError):
+    """The output path exists and the caller did not ask to replace it."""
+
+
+class WeightsError(TfstyleError, OSError):
+    """Model weights could not be downloaded or loaded."""

@@ -1,0 +1,206 @@
+"""Perceptual losses on VGG features: content, Gram style, mean/std style, total variation.
+
+Features are NHWC; N_l = C (filters) and M_l = H * W (positions), as in METHODS.md.
+Every function returns one scalar averaged over the batch, computed in float32 even
+under mixed precision (Gram matrices of bfloat16 features lose too many digits).
+
+Two normalisations appear in the papers and are both named here:
+- "gatys" (Gatys et al., CVPR 2016): content `1/2 sum (F - P)^2`; per-layer style
+  `E_l = 1 / (4 N^2 M^2) sum (G - A)^2` with `G = F^T F`. We fold the constant into
+  the Gram (`G / (2 N M)`), so the style term is a plain sum of squares and equals E_l.
+- "johnson" (Johnson et al., ECCV 2016): content `1/(C H W) ||F - P||^2`; Gram
+  `G / (C H W)`, style term `||G - A||_F^2`.
+"""
+
+from keras import ops
+
+from tfstyle.errors import InvalidArgumentError
+
+GRAM_NORMALIZATIONS = ("gatys", "johnson", "none")
+
+
+def _check_normalization(normalization):
+    if normalization not in GRAM_NORMALIZATIONS:
+        raise InvalidArgumentError(
+            f"unknown normalization '{normalization}'; choose one of {', '.join(GRAM_NORMALIZATIONS)}"
+        )
+
+
+def _float32(x):
+    return ops.cast(x, "float32")
+
+
+def gram_matrix(features, normalization="johnson"):
+    """Gram matrices `G[c, c'] = sum_hw F[h, w, c] F[h, w, c']` of NHWC features.
+
+    Args:
+        features: (B, H, W, C) tensor.
+        normalization: "johnson" divides by C*H*W; "gatys" by 2*C*H*W (so that a sum
+            of squared differences equals the paper's E_l); "none" keeps the raw sum.
+
+    Returns:
+        (B, C, C) float32 tensor.
+    """
+    _check_normalization(normalization)
+    x = _float32(features)
+    shape = ops.shape(x)
+    b, h, w, c = shape[0], shape[1], shape[2], shape[3]
+    flat = ops.reshape(x, (b, h * w, c))
+    gram = ops.einsum("bpc,bpd->bcd", flat, flat)
+    if normalization == "none":
+        return gram
+    size = ops.cast(h * w * c, "float32")
+    if normalization == "gatys":
+        size = 2.0 * size
+    return gram / size
+
+
+def content_loss(features, target, normalization="johnson"):
+    """Feature reconstruction loss between two (B, H, W, C) tensors.
+
+    "johnson": mean of squared differences (1/(CHW) ||F - P||^2);
+    "gatys": half the sum of squared differences; both averaged over the batch.
+    """
+    _check_normalization(normalization)
+    diff = ops.square(_float32(features) - _float32(target))
+    if normalization == "gatys":
+        return 0.5 * ops.mean(ops.sum(diff, axis=(1, 2, 3)))
+    return ops.mean(diff)
+
+
+def style_layer_loss(features, target_gram, normalization="johnson"):
+    """Squared Frobenius distance between the Gram of `features` and `target_gram`.
+
+    `target_gram` is (C, C) or (B, C, C) and must use the same normalization.
+    """
+    gram = gram_matrix(features, normalization)
+    return ops.mean(ops.sum(ops.square(gram - _float32(target_gram)), axis=(-2, -1)))
+
+
+def style_loss(features, target_grams, layer_weights, normalization="johnson"):
+    """Weighted sum of per-layer Gram losses.
+
+    Args:
+        features: dict {layer: (B, H, W, C)} of the image being optimised or generated.
+        target_grams: dict {layer: (C, C) or (B, C, C)} of style Gram matrices.
+        layer_weights: dict {layer: weight}; only these layers contribute.
+
+    Returns:
+        (total, {f"style/{layer}": weighted term}).
+    """
+    terms = {}
+    for layer, weight in layer_weights.items():
+        terms[f"style/{layer}"] = weight * style_layer_loss(
+            features[layer], target_grams[layer], normalization
+        )
+    return _sum(terms), terms
+
+
+def total_variation_loss(images, kind="l2"):
+    """Total variation of (B, H, W, C) images, a smoothness prior.
+
+    "l2": mean of squared neighbour differences (smooth, as in Johnson et al.);
+    "l1": mean of absolute differences (anisotropic TV, edge-preserving).
+    Means make the value independent of the image size.
+    """
+    x = _float32(images)
+    dy = x[:, 1:, :, :] - x[:, :-1, :, :]
+    dx = x[:, :, 1:, :] - x[:, :, :-1, :]
+    if kind == "l2":
+        return ops.mean(ops.square(dy)) + ops.mean(ops.square(dx))
+    if kind == "l1":
+        return ops.mean(ops.abs(dy)) + ops.mean(ops.abs(dx))
+    raise InvalidArgumentError(f"total variation kind must be 'l1' or 'l2', got '{kind}'")
+
+
+def mean_std(features, epsilon=1e-5):
+    """Per-channel mean and standard deviation over space of (B, H, W, C) features.
+
+    Returns two (B, 1, 1, C) float32 tensors. `epsilon` keeps the gradient of the
+    standard deviation finite on constant channels.
+    """
+    x = _float32(features)
+    mean = ops.mean(x, axis=(1, 2), keepdims=True)
+    variance = ops.mean(ops.square(x - mean), axis=(1, 2), keepdims=True)
+    return mean, ops.sqrt(variance + epsilon)
+
+
+def mean_std_loss(features, target_features, layer_weights=None):
+    """AdaIN style loss: match per-channel means and standard deviations.
+
+    Huang & Belongie, ICCV 2017, eq. 12, with the squared error of their reference
+    implementation: per layer `mean((mu - mu_t)^2) + mean((sigma - sigma_t)^2)`.
+
+    Args:
+        features, target_features: dicts {layer: (B, H, W, C)}.
+        layer_weights: dict {layer: weight}; defaults to weight 1 for every layer of
+            `features`.
+
+    Returns:
+        (total, {f"style/{layer}": weighted term}).
+    """
+    layer_weights = layer_weights or {layer: 1.0 for layer in features}
+    terms = {}
+    for layer, weight in layer_weights.items():
+        mu, sigma = mean_std(features[layer])
+        mu_t, sigma_t = mean_std(target_features[layer])
+        terms[f"style/{layer}"] = weight * (
+            ops.mean(ops.square(mu - mu_t)) + ops.mean(ops.square(sigma - sigma_t))
+        )
+    return _sum(terms), terms
+
+
+def perceptual_loss(
+    features,
+    content_targets=None,
+    content_layers=None,
+    style_grams=None,
+    style_layers=None,
+    images=None,
+    content_weight=1.0,
+    style_weight=1.0,
+    tv_weight=0.0,
+    normalization="johnson",
+    tv_kind="l2",
+):
+    """Weighted content + style + total variation loss, the objective of Gatys and Johnson.
+
+    Args:
+        features: dict {layer: activations} of the generated images.
+        content_targets: dict {layer: activations} of the content images.
+        content_layers: dict {layer: weight} for the content term.
+        style_grams: dict {layer: Gram} of the style image(s).
+        style_layers: dict {layer: weight} for the style term.
+        images: the generated images, for the total variation term.
+        content_weight, style_weight, tv_weight: term weights.
+
+    Returns:
+        (total, {"content": ..., "style": ..., "tv": ..., "style/<layer>": ...}); every
+        value already carries its weight, so `total` is the sum of the three top terms.
+    """
+    terms = {}
+    total = ops.zeros((), "float32")
+    if content_weight and content_layers:
+        content = _sum(
+            {
+                layer: w * content_loss(features[layer], content_targets[layer], normalization)
+                for layer, w in content_layers.items()
+            }
+        )
+        terms["content"] = content_weight * content
+        total = total + terms["content"]
+    if style_weight and style_layers:
+        style, per_layer = style_loss(features, style_grams, style_layers, normalization)
+        terms["style"] = style_weight * style
+        terms.update({k: style_weight * v for k, v in per_layer.items()})
+        total = total + terms["style"]
+    if tv_weight and images is not None:
+        terms["tv"] = tv_weight * total_variation_loss(images, tv_kind)
+        total = total + terms["tv"]
+    return total, terms
+
+
+def _sum(terms):
+    values = list(terms.values())
+    return ops.sum(ops.stack(values)) if values else ops.zeros((), "float32")
+

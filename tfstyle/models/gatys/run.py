@@ -1,0 +1,202 @@
+"""A whole Gatys run: modes, coarse-to-fine sizes, style scale, colour preservation."""
+
+import dataclasses
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfstyle.backbones import VGGFeatures, resolve_layer_name
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.models.gatys.gatys_style_transfer import (
+    DEFAULT_CONTENT_LAYERS,
+    DEFAULT_STYLE_LAYERS,
+    GatysStyleTransfer,
+)
+from tfstyle.ops import preserve_color
+from tfstyle.ops.resize import resize_to_shape, scaled_size
+
+MODES = ("stylize", "texture", "invert")
+OPTIMIZERS = ("lbfgs", "adam")
+# Smallest side the five VGG blocks accept (relu5_1 is at 1/16 of the input).
+MIN_SIDE = 32
+
+
+@dataclasses.dataclass
+class GatysRunConfig:
+    """Everything that defines a Gatys run; defaults are the paper's where it has one.
+
+    Weights are for images in [0, 1] through Caffe-preprocessed VGG with the "gatys"
+    normalisation: content 1 and style 1e4 give alpha/beta = 1e-4, in the paper's range
+    (1e-2 ... 1e-5); smaller ratios give more style.
+    """
+
+    mode: str = "stylize"
+    image_size: int = 512
+    steps: int = 500
+    optimizer: str = "lbfgs"
+    learning_rate: float = 0.02
+    content_weight: float = 1.0
+    style_weight: float = 1e4
+    tv_weight: float = 0.0
+    content_layers: dict = dataclasses.field(default_factory=lambda: dict(DEFAULT_CONTENT_LAYERS))
+    style_layers: dict = dataclasses.field(default_factory=lambda: dict(DEFAULT_STYLE_LAYERS))
+    invert_layer: str = "block4_conv2"
+    style_weights: tuple | None = None
+    style_scale: float = 1.0
+    init: object = "content"
+    preserve_color: bool = False
+    coarse_to_fine: bool = True
+    architecture: str = "vgg19"
+    vgg_weights: object = "imagenet"
+    pooling: str = "avg"
+    seed: int | None = None
+    jit_compile: bool = False
+
+    def validate(self):
+        if self.mode not in MODES:
+            raise InvalidArgumentError(f"mode must be one of {', '.join(MODES)}, got '{self.mode}'")
+        if self.optimizer not in OPTIMIZERS:
+            raise InvalidArgumentError(
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}, got '{self.optimizer}'"
+            )
+        if self.image_size < MIN_SIDE:
+            raise InvalidArgumentError(f"image_size must be at least {MIN_SIDE}, got {self.image_size}")
+        if self.steps < 1:
+            raise InvalidArgumentError(f"steps must be at least 1, got {self.steps}")
+        if self.style_scale <= 0:
+            raise InvalidArgumentError(f"style_scale must be positive, got {self.style_scale}")
+        for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
+            if getattr(self, name) < 0:
+                raise InvalidArgumentError(f"{name} must be >= 0, got {getattr(self, name)}")
+        # Resolve names now so a typo fails before any image is loaded.
+        resolve_layer_name(self.invert_layer, self.architecture)
+        for layer in list(self.content_layers) + list(self.style_layers):
+            resolve_layer_name(layer, self.architecture)
+
+    def model_terms(self):
+        """(content_layers, style_layers, content_weight, style_weight, tv_weight) per mode."""
+        if self.mode == "texture":
+            return {}, self.style_layers, 0.0, self.style_weight or 1.0, self.tv_weight
+        if self.mode == "invert":
+            return {self.invert_layer: 1.0}, {}, self.content_weight or 1.0, 0.0, self.tv_weight
+        return (
+            self.content_layers,
+            self.style_layers,
+            self.content_weight,
+            self.style_weight,
+            self.tv_weight,
+        )
+
+
+def size_schedule(image_size, coarse_to_fine=True, start=512):
+    """Longer-side sizes to optimise at: e.g. 2048 -> [512, 1024, 2048]; <= start -> [size]."""
+    sizes = [int(image_size)]
+    while coarse_to_fine and sizes[0] > start:
+        sizes.insert(0, max(start, sizes[0] // 2))
+    return sizes
+
+
+def run_gatys(content, styles, config, callback=None):
+    """Optimises an image as `config` says and returns it as (H, W, 3) float32 in [0, 1].
+
+    Args:
+        content: (H, W, 3) image in [0, 1]; the photo to stylise, or the image whose
+            features are inverted. May be None for texture synthesis (square output).
+        styles: list of (h, w, 3) style images in [0, 1] (unused for inversion).
+        config: a `GatysRunConfig`.
+        callback: optional `callback(progress)` after every step, with `progress` a
+            dict: stage, stages, step, steps, size, logs, image (a function returning
+            the current image as numpy).
+    """
+    config.validate()
+    content_layers, style_layers, content_weight, style_weight, tv_weight = config.model_terms()
+    if content_layers and content is None:
+        raise InvalidArgumentError(f"mode '{config.mode}' needs a content image")
+    if style_layers and not styles:
+        raise InvalidArgumentError(f"mode '{config.mode}' needs at least one style image")
+    if config.seed is not None:
+        keras.utils.set_random_seed(config.seed)
+
+    if content is not None:
+        height, width = np.shape(content)[:2]
+    else:
+        height = width = config.image_size
+    final_hw = scaled_size(height, width, config.image_size)
+    if min(final_hw) < MIN_SIDE:
+        raise InvalidArgumentError(
+            f"the output would be {final_hw[1]}x{final_hw[0]}: its shorter side must be at "
+            f"least {MIN_SIDE} px (raise --image_size, or use a less elongated image)"
+        )
+    backbone = VGGFeatures(
+        list(content_layers) + list(style_layers),
+        config.architecture,
+        weights=config.vgg_weights,
+        pooling=config.pooling,
+    )
+    sizes = size_schedule(config.image_size, config.coarse_to_fine)
+    image = None
+    for stage, size in enumerate(sizes):
+        hw = scaled_size(height, width, size)
+        model = GatysStyleTransfer(
+            hw,
+            content_layers=content_layers,
+            style_layers=style_layers,
+            content_weight=content_weight,
+            style_weight=style_weight,
+            tv_weight=tv_weight,
+            architecture=config.architecture,
+            vgg_weights=config.vgg_weights,
+            pooling=config.pooling,
+            backbone=backbone,
+        )
+        scaled_styles = [_scale_style(s, max(hw) * config.style_scale) for s in styles or []]
+        model.set_targets(content=content, styles=scaled_styles, style_weights=config.style_weights)
+        if image is None:
+            init = config.init
+            if isinstance(init, str) and init == "content" and content is None:
+                init = "noise"
+            model.initialize_image(init, content=content, seed=config.seed)
+        else:
+            model.initialize_image(image)
+        steps = config.steps if stage == 0 else max(1, config.steps // 2)
+        report = _reporter(callback, model, stage, len(sizes), steps, hw)
+        if config.optimizer == "lbfgs":
+            model.minimize_lbfgs(steps, callback=report, jit_compile=config.jit_compile)
+        else:
+            model.compile(
+                optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.99, epsilon=0.1),
+                jit_compile=config.jit_compile,
+            )
+            step_fn = tf.function(model.train_step, jit_compile=config.jit_compile)
+            for step in range(1, steps + 1):
+                logs = step_fn(None)
+                report(step, {k: float(v) for k, v in logs.items()})
+        image = model.image.numpy()[0]
+    if config.preserve_color and content is not None:
+        image = preserve_color(image, content).numpy()
+    return image
+
+
+def _scale_style(style, longer_side):
+    height, width = np.shape(style)[:2]
+    hw = scaled_size(height, width, max(MIN_SIDE, int(round(longer_side))))
+    return resize_to_shape(style, hw)
+
+
+def _reporter(callback, model, stage, stages, steps, hw):
+    def report(step, logs):
+        if callback is not None:
+            callback(
+                {
+                    "stage": stage,
+                    "stages": stages,
+                    "step": step,
+                    "steps": steps,
+                    "size": hw,
+                    "logs": logs,
+                    "image": lambda: model.image.numpy()[0],
+                }
+            )
+
+    return report

@@ -1,0 +1,28 @@
+"""Resizing helpers that keep images float32 in [0, 1] and antialias when shrinking."""
+
+import tensorflow as tf
+
+
+def resize_to_shape(images, size):
+    """Resizes (H, W, C) or (B, H, W, C) images to `size` = (height, width), bicubic
+    with antialiasing, clipped back to [0, 1]. A no-op when the size already matches."""
+    images = tf.convert_to_tensor(images, tf.float32)
+    size = tf.cast(size, tf.int32)
+    if images.shape[-3:-1].is_fully_defined() and tf.get_static_value(size) is not None:
+        if tuple(images.shape[-3:-1]) == tuple(tf.get_static_value(size)):
+            return images
+    resized = tf.image.resize(images, size, method="bicubic", antialias=True)
+    return tf.clip_by_value(resized, 0.0, 1.0)
+
+
+def scaled_size(height, width, max_side):
+    """(h, w) scaled so that the longer side equals `max_side`, aspect kept, each >= 1."""
+    scale = max_side / max(height, width)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def resize_to_max_side(image, max_side):
+    """Resizes an (H, W, C) image so that its longer side equals `max_side`."""
+    image = tf.convert_to_tensor(image, tf.float32)
+    height, width = image.shape[-3], image.shape[-2]
+    return resize_to_shape(image, scaled_size(height, width, max_side))
