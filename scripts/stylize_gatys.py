@@ -26,20 +26,30 @@ _OUTPUT = flags.DEFINE_string("output", None, "Output image (.png or .jpg).")
 _MODE = flags.DEFINE_enum("mode", "stylize", ["stylize", "texture", "invert"], "What to optimise.")
 _LAYER = flags.DEFINE_string("layer", "block4_conv2", "Layer whose features --mode invert matches.")
 _IMAGE_SIZE = flags.DEFINE_integer("image_size", 512, "Longer side of the output.", lower_bound=32)
-_STEPS = flags.DEFINE_integer("steps", 500, "Optimisation steps (at the first size).", lower_bound=1)
+_STEPS = flags.DEFINE_integer(
+    "steps", 500, "Optimisation steps (at the first size).", lower_bound=1
+)
 _OPTIMIZER = flags.DEFINE_enum("optimizer", "lbfgs", ["lbfgs", "adam"], "Optimiser.")
 _LEARNING_RATE = flags.DEFINE_float("learning_rate", 0.02, "Adam learning rate.", lower_bound=0)
-_CONTENT_WEIGHT = flags.DEFINE_float("content_weight", 1.0, "Content weight (alpha).", lower_bound=0)
+_CONTENT_WEIGHT = flags.DEFINE_float(
+    "content_weight", 1.0, "Content weight (alpha).", lower_bound=0
+)
 _STYLE_WEIGHT = flags.DEFINE_float("style_weight", 1e4, "Style weight (beta).", lower_bound=0)
 _TV_WEIGHT = flags.DEFINE_float("tv_weight", 0.0, "Total variation weight.", lower_bound=0)
 _STYLE_SCALE = flags.DEFINE_float("style_scale", 1.0, "Style image size relative to output.")
-_INIT = flags.DEFINE_string("init", None, "content | noise | PATH (default: content; noise for texture and invert).")
+_INIT = flags.DEFINE_string(
+    "init", None, "content | noise | PATH (default: content; noise for texture and invert)."
+)
 _PRESERVE_COLOR = flags.DEFINE_bool("preserve_color", False, "Keep the content's colours.")
-_COARSE_TO_FINE = flags.DEFINE_bool("coarse_to_fine", True, "Optimise from 512 px upwards for large outputs.")
+_COARSE_TO_FINE = flags.DEFINE_bool(
+    "coarse_to_fine", True, "Optimise from 512 px upwards for large outputs."
+)
 _VGG = flags.DEFINE_enum("vgg", "vgg19", ["vgg19", "vgg16"], "Loss network.")
 _VGG_WEIGHTS = flags.DEFINE_string("vgg_weights", "imagenet", "imagenet | none | PATH.")
 _POOLING = flags.DEFINE_enum("pooling", "avg", ["avg", "max"], "VGG pooling (Gatys: avg).")
-_SAVE_EVERY = flags.DEFINE_integer("save_every", 0, "Also save the image every N steps.", lower_bound=0)
+_SAVE_EVERY = flags.DEFINE_integer(
+    "save_every", 0, "Also save the image every N steps.", lower_bound=0
+)
 _SEED = flags.DEFINE_integer("seed", None, "Random seed.")
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
 _JIT = flags.DEFINE_bool("jit_compile", False, "Compile the step with XLA.")
@@ -91,7 +101,9 @@ def main(argv):
 
     # Long sides are capped at twice the output: more pixels add nothing but time.
     max_side = 2 * config.image_size
-    content = load_image(resolve_photo(_CONTENT.value), max_side=max_side) if _CONTENT.value else None
+    content = (
+        load_image(resolve_photo(_CONTENT.value), max_side=max_side) if _CONTENT.value else None
+    )
     styles = (
         [load_image(resolve_style(s), max_side=max_side) for s in _STYLE.value]
         if mode != "invert"
@@ -102,8 +114,10 @@ def main(argv):
 
     def progress(p):
         if p["step"] == 1:
-            print(f"stage {p['stage'] + 1}/{p['stages']}: {p['size'][1]}x{p['size'][0]} px, "
-                  f"{p['steps']} steps ({config.optimizer})")
+            print(
+                f"stage {p['stage'] + 1}/{p['stages']}: {p['size'][1]}x{p['size'][0]} px, "
+                f"{p['steps']} steps ({config.optimizer})"
+            )
             bar["bar"] = cli.Progress(p["steps"], initial=1)
         shown = {k: v for k, v in p["logs"].items() if not k.startswith("style/")}
         bar["bar"].update(p["step"], shown)

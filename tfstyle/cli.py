@@ -113,8 +113,9 @@ class Progress:
         label: prefix of each line.
     """
 
-    def __init__(self, total, initial=0, items_per_step=None, label="", stream=None,
-                 log_every_s=10.0):
+    def __init__(
+        self, total, initial=0, items_per_step=None, label="", stream=None, log_every_s=10.0
+    ):
         self.total = int(total)
         self.start_step = int(initial)
         self.items_per_step = items_per_step

@@ -123,7 +123,9 @@ class VGGFeatures(keras.Model):
         stack = []
         for name in order[: deepest + 1]:
             if name.endswith("_pool"):
-                pool = keras.layers.AveragePooling2D if pooling == "avg" else keras.layers.MaxPooling2D
+                pool = (
+                    keras.layers.AveragePooling2D if pooling == "avg" else keras.layers.MaxPooling2D
+                )
                 stack.append(pool(2, strides=2, name=name))
             else:
                 stack.append(vgg.get_layer(name))

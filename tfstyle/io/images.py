@@ -163,9 +163,7 @@ def atomic_write(path, overwrite=False):
     os.makedirs(parent, exist_ok=True)
     if not overwrite and os.path.exists(path):
         raise OutputExistsError(f"output '{path}' exists; pass --overwrite to replace it")
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent
-    )
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

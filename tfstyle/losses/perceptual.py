@@ -203,4 +203,3 @@ def perceptual_loss(
 def _sum(terms):
     values = list(terms.values())
     return ops.sum(ops.stack(values)) if values else ops.zeros((), "float32")
-

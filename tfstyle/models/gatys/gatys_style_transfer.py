@@ -1,9 +1,9 @@
 """The image-optimisation model of Gatys et al.: the only trainable variable is the image."""
 
+import keras
 import numpy as np
 import scipy.optimize
 import tensorflow as tf
-import keras
 
 from tfstyle.backbones import VGGFeatures, resolve_layer_name
 from tfstyle.errors import InvalidArgumentError
@@ -70,7 +70,9 @@ class GatysStyleTransfer(keras.Model):
         resolve = lambda layers: {
             resolve_layer_name(k, architecture): float(v) for k, v in layers.items()
         }
-        self.content_layers = resolve(DEFAULT_CONTENT_LAYERS if content_layers is None else content_layers)
+        self.content_layers = resolve(
+            DEFAULT_CONTENT_LAYERS if content_layers is None else content_layers
+        )
         self.style_layers = resolve(DEFAULT_STYLE_LAYERS if style_layers is None else style_layers)
         self.content_weight = float(content_weight)
         self.style_weight = float(style_weight)
@@ -97,16 +99,16 @@ class GatysStyleTransfer(keras.Model):
         self._content_targets = {
             name: self._target_variable(f"content_{name}") for name in self.content_layers
         }
-        self._style_grams = {name: self._target_variable(f"gram_{name}") for name in self.style_layers}
+        self._style_grams = {
+            name: self._target_variable(f"gram_{name}") for name in self.style_layers
+        }
         self._targets_set = False
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self._lbfgs_function = None
 
     def _target_variable(self, name):
         # Shape-less variable: filled by `set_targets`, never trained.
-        return tf.Variable(
-            tf.zeros([0]), trainable=False, shape=tf.TensorShape(None), name=name
-        )
+        return tf.Variable(tf.zeros([0]), trainable=False, shape=tf.TensorShape(None), name=name)
 
     @property
     def metrics(self):
@@ -136,15 +138,19 @@ class GatysStyleTransfer(keras.Model):
         if self.style_layers:
             styles = list(styles)
             if not styles:
-                raise InvalidArgumentError("at least one style image is required when style_weight > 0")
-            weights = np.ones(len(styles)) if style_weights is None else np.asarray(style_weights, float)
+                raise InvalidArgumentError(
+                    "at least one style image is required when style_weight > 0"
+                )
+            weights = (
+                np.ones(len(styles)) if style_weights is None else np.asarray(style_weights, float)
+            )
             if weights.shape != (len(styles),) or np.any(weights < 0) or weights.sum() <= 0:
                 raise InvalidArgumentError(
                     f"need one non-negative style weight per style ({len(styles)}), got {list(weights)}"
                 )
             weights = weights / weights.sum()
             blended = {name: 0.0 for name in self.style_layers}
-            for style, weight in zip(styles, weights):
+            for style, weight in zip(styles, weights, strict=True):
                 feats = self.features(_as_batch(style))
                 for name in self.style_layers:
                     blended[name] += weight * gram_matrix(feats[name], "gatys")[0]

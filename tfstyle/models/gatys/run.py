@@ -61,7 +61,9 @@ class GatysRunConfig:
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, got '{self.optimizer}'"
             )
         if self.image_size < MIN_SIDE:
-            raise InvalidArgumentError(f"image_size must be at least {MIN_SIDE}, got {self.image_size}")
+            raise InvalidArgumentError(
+                f"image_size must be at least {MIN_SIDE}, got {self.image_size}"
+            )
         if self.steps < 1:
             raise InvalidArgumentError(f"steps must be at least 1, got {self.steps}")
         if self.style_scale <= 0:
