@@ -8,6 +8,7 @@ up to the deepest requested tap, owns the Caffe preprocessing (callers pass RGB 
 
 import os
 import re
+import warnings
 
 import keras
 from keras import ops
@@ -115,6 +116,11 @@ class VGGFeatures(keras.Model):
         self.preprocess = CaffePreprocess(name="caffe_preprocess")
         self._stack = self._build_stack(_load_vgg(architecture, weights), pooling)
         self.trainable = False
+        self.build((None, None, None, 3))
+
+    def build(self, input_shape=None):
+        # Every layer comes built (with its weights) from the loaded Keras VGG.
+        self.built = True
 
     def _build_stack(self, vgg, pooling):
         """The layers up to the deepest tap, reusing the loaded conv layers."""
@@ -171,7 +177,10 @@ def _load_vgg(architecture, weights):
                 f"without top), or None"
             )
     try:
-        return _BUILDERS[architecture](include_top=False, weights=weights)
+        with warnings.catch_warnings():
+            # Keras warns per skipped group when a file does not match; we raise instead.
+            warnings.simplefilter("ignore")
+            return _BUILDERS[architecture](include_top=False, weights=weights)
     except Exception as e:  # noqa: BLE001 - Keras raises bare Exception on fetch failure
         if weights == "imagenet":
             raise WeightsError(

@@ -136,13 +136,13 @@ def check_output_path(path, overwrite=False, extensions=IMAGE_EXTENSIONS):
         OutputExistsError: the file exists and `overwrite` is False.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise InvalidArgumentError(f"output '{path}' is a folder; give a file name")
     ext = os.path.splitext(path)[1].lower()
     if extensions and ext not in extensions:
         raise InvalidArgumentError(
             f"output '{path}' must end in one of {', '.join(extensions)} (got '{ext or 'none'}')"
         )
-    if os.path.isdir(path):
-        raise InvalidArgumentError(f"output '{path}' is a folder; give a file name")
     if os.path.exists(path) and not overwrite:
         raise OutputExistsError(f"output '{path}' exists; pass --overwrite to replace it")
     parent = os.path.dirname(os.path.abspath(path))

@@ -19,7 +19,7 @@ from tfstyle.ops.resize import resize_to_shape, scaled_size
 MODES = ("stylize", "texture", "invert")
 OPTIMIZERS = ("lbfgs", "adam")
 # Smallest side the five VGG blocks accept (relu5_1 is at 1/16 of the input).
-MIN_SIDE = 32
+MIN_SIDE = 16
 
 
 @dataclasses.dataclass
