@@ -23,6 +23,7 @@ setup(
         "numpy>=1.26",
         "pillow>=10",
         "absl-py>=2.1",
+        "tensorboard>=2.21",
         # L-BFGS for Gatys: scipy's L-BFGS-B is the well-kept reference implementation
         # (bounds keep pixels in [0, 1] without clipping tricks).
         "scipy>=1.11",

@@ -35,7 +35,7 @@ def _import_tensorflow_quietly():
 
 _import_tensorflow_quietly()
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags, logging  # noqa: E402
 
 from tfstyle.errors import InvalidArgumentError, TfstyleError  # noqa: E402
 
@@ -50,20 +50,33 @@ def fail(message, code=EXIT_ERROR):
     sys.exit(code)
 
 
-def _parse_flags(argv):
-    try:
-        rest = flags.FLAGS(argv)
-    except flags.Error as e:
-        fail(f"{e} (see --help)", EXIT_USAGE)
-    if len(rest) > 1:
-        fail(f"unexpected arguments {rest[1:]}; every option is a --flag (see --help)", EXIT_USAGE)
-    return rest
+def _flags_parser(positional):
+    def parse(argv):
+        try:
+            rest = flags.FLAGS(argv)
+        except flags.Error as e:
+            fail(f"{e} (see --help)", EXIT_USAGE)
+        if len(rest) - 1 > positional:
+            fail(
+                f"unexpected arguments {rest[1 + positional :]}; options are --flags (see --help)",
+                EXIT_USAGE,
+            )
+        return rest
+
+    return parse
 
 
-def run(main):
-    """`absl.app.run(main)` with one-line errors for bad flags and bad input."""
+def run(main, positional=0):
+    """`absl.app.run(main)` with one-line errors for bad flags and bad input.
+
+    Args:
+        main: `main(argv)`; argv[0] is the program, then up to `positional` arguments.
+        positional: how many non-flag arguments the program takes.
+    """
 
     def guarded(argv):
+        # TF's Python side logs INFO lines (e.g. on every checkpoint) through absl.
+        logging.set_verbosity(logging.WARNING)
         try:
             return main(argv)
         except TfstyleError as e:
@@ -79,7 +92,7 @@ def run(main):
                 fail("out of memory; try a smaller --image_size or --batch_size")
             raise
 
-    app.run(guarded, flags_parser=_parse_flags)
+    app.run(guarded, flags_parser=_flags_parser(positional))
 
 
 def vgg_weights_flag(value):
@@ -123,11 +136,15 @@ class Progress:
         self.stream = stream or sys.stdout
         self.interactive = self.stream.isatty()
         self.log_every_s = log_every_s
-        self.start_time = time.monotonic()
+        self.start_time = None
         self.last_print = -math.inf
 
     def update(self, step, logs=None):
         now = time.monotonic()
+        if self.start_time is None:
+            # Rates count from the first reported step: it carries tracing and warm-up.
+            self.start_time, self.start_step = now, step
+            self.first_time = now
         done = step >= self.total
         if not (done or self.interactive or now - self.last_print >= self.log_every_s):
             return
@@ -135,12 +152,16 @@ class Progress:
             return
         self.last_print = now
         elapsed = max(now - self.start_time, 1e-9)
-        rate = (step - self.start_step) / elapsed
+        rate = (step - self.start_step) / elapsed if step > self.start_step else 0.0
         width = 24
         filled = int(width * step / max(self.total, 1))
         parts = [
             f"{self.label}[{'#' * filled}{'.' * (width - filled)}] {step}/{self.total}",
-            f"{rate:.2f} step/s" if rate >= 0.1 else f"{1 / max(rate, 1e-9):.1f} s/step",
+            "? step/s"
+            if not rate
+            else f"{rate:.2f} step/s"
+            if rate >= 0.1
+            else f"{1 / rate:.1f} s/step",
         ]
         if self.items_per_step:
             parts.append(f"{rate * self.items_per_step:.1f} img/s")

@@ -141,13 +141,30 @@ class VGGFeatures(keras.Model):
     def deepest_layer(self):
         return self._stack[-1].name
 
-    def call(self, images):
+    def call(self, images, layers=None):
+        """Returns {name: activation} for `layers` (default: all taps of this extractor).
+
+        With `layers`, the pass stops at the deepest of them: e.g. a content target at
+        relu2_2 costs two blocks, not the whole network.
+        """
+        wanted = (
+            self.layer_names
+            if layers is None
+            else tuple(resolve_layer_name(n, self.architecture) for n in layers)
+        )
+        missing = [n for n in wanted if n not in self.layer_names]
+        if missing:
+            raise InvalidArgumentError(
+                f"layers {missing} are not taps of this extractor {self.layer_names}"
+            )
         x = self.preprocess(images)
         outputs = {}
         for layer in self._stack:
             x = layer(x)
-            if layer.name in self.layer_names:
+            if layer.name in wanted:
                 outputs[layer.name] = x
+                if len(outputs) == len(wanted):
+                    break
         return outputs
 
     def get_config(self):

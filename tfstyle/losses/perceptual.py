@@ -68,13 +68,22 @@ def content_loss(features, target, normalization="johnson"):
     return ops.mean(diff)
 
 
-def style_layer_loss(features, target_gram, normalization="johnson"):
-    """Squared Frobenius distance between the Gram of `features` and `target_gram`.
+def style_layer_loss(features, target_gram, normalization="johnson", reduction="sum"):
+    """Distance between the Gram of `features` and `target_gram`, averaged over the batch.
 
-    `target_gram` is (C, C) or (B, C, C) and must use the same normalization.
+    Args:
+        target_gram: (C, C) or (B, C, C), with the same normalization.
+        reduction: "sum" of squared differences (the squared Frobenius norm of the
+            papers' formulas) or "mean" over the C*C entries (Johnson's reference code).
     """
+    if reduction not in ("sum", "mean"):
+        raise InvalidArgumentError(f"reduction must be 'sum' or 'mean', got '{reduction}'")
     gram = gram_matrix(features, normalization)
-    return ops.mean(ops.sum(ops.square(gram - _float32(target_gram)), axis=(-2, -1)))
+    squared = ops.square(gram - _float32(target_gram))
+    per_image = (
+        ops.sum(squared, axis=(-2, -1)) if reduction == "sum" else ops.mean(squared, axis=(-2, -1))
+    )
+    return ops.mean(per_image)
 
 
 def style_loss(features, target_grams, layer_weights, normalization="johnson"):

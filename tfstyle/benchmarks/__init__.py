@@ -1,0 +1,1 @@
+"""Measurements behind `scripts/benchmark.py`: each returns plain dicts, never prints."""

@@ -1,0 +1,141 @@
+"""Content-image pipelines with a resumable position.
+
+The order of images is a pure function of (seed, epoch), so a run resumed at step S
+continues with exactly the batch it would have seen: the pipeline starts at image
+S * batch_size. That keeps the checkpoint small (a step counter, not an iterator with
+a shuffle buffer of decoded images) and works for folders and TFDS alike.
+"""
+
+import dataclasses
+import os
+
+import numpy as np
+import tensorflow as tf
+from PIL import Image, UnidentifiedImageError
+
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.io import list_images
+
+
+@dataclasses.dataclass
+class ContentSource:
+    """Where content images come from: a folder (`paths`) or a TFDS dataset (`tfds_name`)."""
+
+    paths: tuple = ()
+    skipped: tuple = ()
+    tfds_name: str | None = None
+    tfds_split: str = "train"
+    data_dir: str | None = None
+
+    @property
+    def size(self):
+        return len(self.paths) if self.paths else None
+
+
+def scan_folder(folder):
+    """Lists the readable images under `folder`; unreadable ones are skipped and counted.
+
+    Only headers are read (fast even for large folders); files that are corrupt past
+    their header are dropped later by the pipeline.
+    """
+    if not os.path.isdir(folder):
+        raise InvalidArgumentError(f"--content_dir '{folder}' is not a folder")
+    good, bad = [], []
+    for path in list_images(folder):
+        try:
+            with Image.open(path) as img:
+                width, height = img.size
+            (good if width > 0 and height > 0 else bad).append(path)
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+            bad.append(path)
+    if not good:
+        raise InvalidArgumentError(
+            f"no readable .jpg/.png images under '{folder}' ({len(bad)} unreadable)"
+        )
+    return ContentSource(paths=tuple(good), skipped=tuple(bad))
+
+
+def _epoch_order(count, seed, epoch):
+    return np.random.default_rng([seed, epoch]).permutation(count)
+
+
+def _path_stream(paths, seed, start):
+    """Yields paths in the (seed, epoch) order from global position `start`, forever."""
+    count = len(paths)
+    epoch, offset = divmod(start, count)
+    while True:
+        order = _epoch_order(count, seed, epoch)
+        for index in order[offset:]:
+            yield paths[index]
+        epoch, offset = epoch + 1, 0
+
+
+def _crop(image, image_size, seed):
+    """Resize the shorter side to `image_size`, then a random square crop; [0, 1] float."""
+    image = tf.image.convert_image_dtype(image, tf.float32)
+    shape = tf.cast(tf.shape(image)[:2], tf.float32)
+    scale = tf.cast(image_size, tf.float32) / tf.reduce_min(shape)
+    new_size = tf.cast(tf.math.ceil(shape * scale), tf.int32)
+    image = tf.image.resize(image, new_size, method="bilinear", antialias=True)
+    image = tf.image.stateless_random_crop(image, (image_size, image_size, 3), seed=seed)
+    return tf.clip_by_value(image, 0.0, 1.0)
+
+
+def _decode(path):
+    data = tf.io.read_file(path)
+    image = tf.io.decode_image(data, channels=3, expand_animations=False)
+    return tf.ensure_shape(image, [None, None, 3])
+
+
+def content_dataset(source, image_size=256, batch_size=4, seed=0, start_step=0):
+    """An infinite dataset of (batch, image_size, image_size, 3) crops in [0, 1].
+
+    Args:
+        source: a `ContentSource`.
+        image_size: crop size.
+        batch_size: images per batch.
+        seed: fixes the order and the crops.
+        start_step: resume position: the first batch is the one step `start_step` of a
+            fresh run would see.
+    """
+    start = int(start_step) * int(batch_size)
+    if source.tfds_name:
+        images = _tfds_images(source, seed, start)
+    else:
+        paths = list(source.paths)
+        stream = tf.data.Dataset.from_generator(
+            lambda: _path_stream(paths, seed, start),
+            output_signature=tf.TensorSpec((), tf.string),
+        )
+        images = stream.map(_decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        images = images.ignore_errors()
+    # Crop seeds depend on the global position, so a resumed run crops the same way.
+    positions = tf.data.Dataset.counter(start)
+    crops = tf.data.Dataset.zip(images, positions).map(
+        lambda image, i: _crop(image, image_size, tf.stack([tf.cast(seed, tf.int64), i])),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+    return crops.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def _tfds_images(source, seed, start):
+    import tensorflow_datasets as tfds
+
+    try:
+        builder = tfds.builder(source.tfds_name, data_dir=source.data_dir)
+        builder.download_and_prepare()
+    except Exception as e:  # noqa: BLE001 - TFDS raises many kinds
+        raise InvalidArgumentError(
+            f"could not prepare TFDS dataset '{source.tfds_name}': {str(e).splitlines()[0][:200]}; "
+            f"use --content_dir with a folder of photos instead"
+        ) from None
+    dataset = builder.as_dataset(
+        split=source.tfds_split,
+        shuffle_files=True,
+        read_config=tfds.ReadConfig(shuffle_seed=seed),
+    )
+    dataset = dataset.map(lambda example: example["image"], num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.filter(lambda image: tf.shape(image)[-1] == 3).repeat()
+    # TFDS fixes the file order by seed; skipping reproduces the position on resume.
+    return dataset.skip(start)

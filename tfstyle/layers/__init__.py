@@ -1,0 +1,19 @@
+"""Layers shared by the feed-forward models: padding, upsampling, normalisation."""
+
+from tfstyle.layers.conv_block import ConvBlock, ResidualBlock, make_normalization
+from tfstyle.layers.normalization import (
+    ConditionalInstanceNormalization,
+    InstanceNormalization,
+)
+from tfstyle.layers.padding import ReflectionPadding2D
+from tfstyle.layers.upsampling import NearestUpsampling2D
+
+__all__ = [
+    "ConvBlock",
+    "ResidualBlock",
+    "make_normalization",
+    "ConditionalInstanceNormalization",
+    "InstanceNormalization",
+    "NearestUpsampling2D",
+    "ReflectionPadding2D",
+]

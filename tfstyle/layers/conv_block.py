@@ -1,0 +1,168 @@
+"""Convolution blocks of the feed-forward style networks, normalisation injected.
+
+As in magenta's image_stylization, the normalisation is a constructor choice, so the
+same network serves plain (instance / batch norm) and N-style (conditional instance
+norm) models.
+"""
+
+import keras
+from keras import layers, ops
+
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.layers.normalization import ConditionalInstanceNormalization, InstanceNormalization
+from tfstyle.layers.padding import ReflectionPadding2D
+from tfstyle.layers.upsampling import NearestUpsampling2D
+
+NORMALIZATIONS = ("instance", "batch", "conditional_instance", "none")
+
+
+def make_normalization(kind, num_styles=1, name=None):
+    """The normalisation layer for `kind` (None for "none")."""
+    if kind == "instance":
+        return InstanceNormalization(name=name)
+    if kind == "batch":
+        return layers.BatchNormalization(name=name)
+    if kind == "conditional_instance":
+        return ConditionalInstanceNormalization(num_styles, name=name)
+    if kind == "none":
+        return None
+    raise InvalidArgumentError(
+        f"normalization must be one of {', '.join(NORMALIZATIONS)}, got '{kind}'"
+    )
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class ConvBlock(keras.layers.Layer):
+    """[upsample x2] -> pad -> conv -> [norm] -> [ReLU].
+
+    Args:
+        filters, kernel_size, strides: of the convolution.
+        upsample: double H and W first: nearest resize then conv ("resize_conv"), or a
+            stride-2 transposed conv ("transpose").
+        upsampling: "resize_conv" or "transpose".
+        padding: "reflect" or "zero".
+        normalization: "instance", "batch", "conditional_instance" or "none".
+        num_styles: for conditional instance norm.
+        activation: apply ReLU.
+    """
+
+    def __init__(
+        self,
+        filters,
+        kernel_size=3,
+        strides=1,
+        upsample=False,
+        upsampling="resize_conv",
+        padding="reflect",
+        normalization="instance",
+        num_styles=1,
+        activation=True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if padding not in ("reflect", "zero"):
+            raise InvalidArgumentError(f"padding must be 'reflect' or 'zero', got '{padding}'")
+        if upsampling not in ("resize_conv", "transpose"):
+            raise InvalidArgumentError(
+                f"upsampling must be 'resize_conv' or 'transpose', got '{upsampling}'"
+            )
+        self.filters, self.kernel_size, self.strides = int(filters), int(kernel_size), int(strides)
+        self.upsample, self.upsampling, self.padding = bool(upsample), upsampling, padding
+        self.normalization, self.num_styles, self.activation = (
+            normalization,
+            int(num_styles),
+            bool(activation),
+        )
+        self.resize = self.pad = None
+        if self.upsample and upsampling == "transpose":
+            self.conv = layers.Conv2DTranspose(
+                filters, kernel_size, strides=2, padding="same", name="conv"
+            )
+        else:
+            if self.upsample:
+                self.resize = NearestUpsampling2D(2, name="upsample")
+            if padding == "reflect":
+                self.pad = ReflectionPadding2D(kernel_size // 2, name="pad")
+            self.conv = layers.Conv2D(
+                filters,
+                kernel_size,
+                strides=strides,
+                padding="valid" if padding == "reflect" else "same",
+                name="conv",
+            )
+        self.norm = make_normalization(normalization, num_styles, name="norm")
+
+    def build(self, input_shape):
+        shape = list(input_shape)
+        if self.resize is not None:
+            shape = list(self.resize.compute_output_shape(shape))
+        if self.pad is not None:
+            shape = list(self.pad.compute_output_shape(shape))
+        self.conv.build(shape)
+        out = list(self.conv.compute_output_shape(shape))
+        if self.norm is not None:
+            if self.normalization == "conditional_instance":
+                self.norm.build([out, (None, self.num_styles)])
+            else:
+                self.norm.build(out)
+
+    def call(self, x, style_weights=None, training=None):
+        if self.resize is not None:
+            x = self.resize(x)
+        if self.pad is not None:
+            x = self.pad(x)
+        x = self.conv(x)
+        if self.normalization == "conditional_instance":
+            x = self.norm([x, style_weights])
+        elif self.normalization == "batch":
+            x = self.norm(x, training=training)
+        elif self.norm is not None:
+            x = self.norm(x)
+        return ops.relu(x) if self.activation else x
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "upsample": self.upsample,
+            "upsampling": self.upsampling,
+            "padding": self.padding,
+            "normalization": self.normalization,
+            "num_styles": self.num_styles,
+            "activation": self.activation,
+        }
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class ResidualBlock(keras.layers.Layer):
+    """Two 3x3 ConvBlocks with an identity shortcut (no ReLU after the sum), as in
+    Gross & Wilber's residual blocks used by Johnson et al."""
+
+    def __init__(
+        self, filters, padding="reflect", normalization="instance", num_styles=1, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.filters, self.padding = int(filters), padding
+        self.normalization, self.num_styles = normalization, int(num_styles)
+        common = {"padding": padding, "normalization": normalization, "num_styles": num_styles}
+        self.block_a = ConvBlock(filters, 3, name="a", **common)
+        self.block_b = ConvBlock(filters, 3, activation=False, name="b", **common)
+
+    def build(self, input_shape):
+        self.block_a.build(input_shape)
+        self.block_b.build(input_shape)
+
+    def call(self, x, style_weights=None, training=None):
+        y = self.block_a(x, style_weights=style_weights, training=training)
+        return x + self.block_b(y, style_weights=style_weights, training=training)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "padding": self.padding,
+            "normalization": self.normalization,
+            "num_styles": self.num_styles,
+        }

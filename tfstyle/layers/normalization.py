@@ -1,0 +1,104 @@
+"""Instance normalisation and its conditional (N styles) variant, from plain ops.
+
+Built from mean / variance / rsqrt so that they convert to TFLite builtins and stay
+float under integer quantisation. Statistics are computed in float32 even when the
+layer runs in bfloat16 or float16.
+"""
+
+import keras
+from keras import ops
+
+
+def _normalize(x, epsilon):
+    x32 = ops.cast(x, "float32")
+    mean = ops.mean(x32, axis=(1, 2), keepdims=True)
+    variance = ops.mean(ops.square(x32 - mean), axis=(1, 2), keepdims=True)
+    return (x32 - mean) * ops.rsqrt(variance + epsilon)
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class InstanceNormalization(keras.layers.Layer):
+    """Normalises each channel of each image over space (Ulyanov et al., 2016).
+
+    Args:
+        epsilon: added to the variance.
+        center, scale: learn a per-channel beta / gamma.
+    """
+
+    def __init__(self, epsilon=1e-5, center=True, scale=True, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        self.gamma = (
+            self.add_weight(shape=(channels,), initializer="ones", name="gamma")
+            if self.scale
+            else None
+        )
+        self.beta = (
+            self.add_weight(shape=(channels,), initializer="zeros", name="beta")
+            if self.center
+            else None
+        )
+
+    def call(self, x):
+        y = _normalize(x, self.epsilon)
+        if self.gamma is not None:
+            y = y * ops.cast(self.gamma, "float32")
+        if self.beta is not None:
+            y = y + ops.cast(self.beta, "float32")
+        return ops.cast(y, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+        }
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class ConditionalInstanceNormalization(keras.layers.Layer):
+    """Instance norm with one (gamma, beta) pair per style (Dumoulin et al., ICLR 2017).
+
+    Called on `[x, style_weights]` where `style_weights` is (B, num_styles): a one-hot
+    row picks a style, any other non-negative row blends the styles' parameters.
+
+    Args:
+        num_styles: number of (gamma, beta) rows.
+        epsilon: added to the variance.
+    """
+
+    def __init__(self, num_styles, epsilon=1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.num_styles = int(num_styles)
+        self.epsilon = float(epsilon)
+
+    def build(self, input_shape):
+        channels = input_shape[0][-1]
+        self.gamma = self.add_weight(
+            shape=(self.num_styles, channels), initializer="ones", name="gamma"
+        )
+        self.beta = self.add_weight(
+            shape=(self.num_styles, channels), initializer="zeros", name="beta"
+        )
+
+    def call(self, inputs):
+        x, style_weights = inputs
+        weights = ops.cast(style_weights, "float32")
+        gamma = ops.matmul(weights, ops.cast(self.gamma, "float32"))[:, None, None, :]
+        beta = ops.matmul(weights, ops.cast(self.beta, "float32"))[:, None, None, :]
+        return ops.cast(_normalize(x, self.epsilon) * gamma + beta, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "num_styles": self.num_styles, "epsilon": self.epsilon}

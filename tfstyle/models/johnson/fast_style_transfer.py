@@ -1,0 +1,179 @@
+"""Johnson et al. fast style transfer: a transformer network trained with perceptual losses."""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from tfstyle.backbones import VGGFeatures, resolve_layer_name
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.losses import content_loss, gram_matrix, style_layer_loss, total_variation_loss
+from tfstyle.models.johnson.transformer_net import TransformerNet
+
+# Johnson et al. used VGG16 relu2_2 for content and relu1_2, relu2_2, relu3_3, relu4_3 for
+# style. With VGG19 the same taps are the last conv of each block (relu3_4, relu4_4).
+DEFAULT_LAYERS = {
+    "vgg16": {
+        "content": {"block2_conv2": 1.0},
+        "style": {
+            "block1_conv2": 1.0,
+            "block2_conv2": 1.0,
+            "block3_conv3": 1.0,
+            "block4_conv3": 1.0,
+        },
+    },
+    "vgg19": {
+        "content": {"block2_conv2": 1.0},
+        "style": {
+            "block1_conv2": 1.0,
+            "block2_conv2": 1.0,
+            "block3_conv4": 1.0,
+            "block4_conv4": 1.0,
+        },
+    },
+}
+# The weights of Johnson's reference code (content 1, style 5, TV 1e-6 on the 0..255
+# scale) in tfstyle's units: content and style are means as in that code; our TV is a
+# mean over [0, 1] pixels, so 1e-6 * 255^2 * (3 * 256 * 256 pixels) ~= 1.3e4 at 256 px.
+DEFAULT_WEIGHTS = {"content_weight": 1.0, "style_weight": 5.0, "tv_weight": 1.3e4}
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class FastStyleTransfer(keras.Model):
+    """A `TransformerNet` generator trained against a frozen VGG for one style.
+
+    Reference: Johnson, Alahi & Fei-Fei, ECCV 2016. Loss: content (feature
+    reconstruction at relu2_2) + style (Gram matrices normalised by C*H*W, mean squared
+    error per layer, as their reference code) + total variation.
+
+    The objective lives in `compute_loss` and Keras' own train step does the rest
+    (gradient, loss scaling under mixed precision, optimiser, metrics), so the same
+    model trains with `fit`, with tfstyle's resumable loop, or under a
+    `tf.distribute` strategy. `call` is the generator: images in [0, 1] in and out.
+
+    The style Grams are computed once by `set_style` and kept in non-trainable
+    variables; the content target of each batch needs VGG only up to the content
+    layer, so that pass is cut there.
+
+    Args:
+        generator: a `TransformerNet` (default: the paper preset).
+        content_layers, style_layers: dicts {layer: weight}; default Johnson's taps.
+        content_weight, style_weight, tv_weight: term weights.
+        architecture, vgg_weights, pooling: the loss network.
+
+    Example:
+        >>> model = FastStyleTransfer(vgg_weights=None)
+        >>> model.set_style(painting)
+        >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
+        >>> model.fit(photos, epochs=2)
+    """
+
+    def __init__(
+        self,
+        generator=None,
+        content_layers=None,
+        style_layers=None,
+        content_weight=DEFAULT_WEIGHTS["content_weight"],
+        style_weight=DEFAULT_WEIGHTS["style_weight"],
+        tv_weight=DEFAULT_WEIGHTS["tv_weight"],
+        architecture="vgg19",
+        vgg_weights="imagenet",
+        pooling="max",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(generator, dict):
+            generator = keras.saving.deserialize_keras_object(generator)
+        self.generator = generator if generator is not None else TransformerNet()
+        defaults = DEFAULT_LAYERS.get(architecture, DEFAULT_LAYERS["vgg19"])
+        resolve = lambda layers: {
+            resolve_layer_name(k, architecture): float(v) for k, v in layers.items()
+        }
+        self.content_layers = resolve(content_layers or defaults["content"])
+        self.style_layers = resolve(style_layers or defaults["style"])
+        self.content_weight = float(content_weight)
+        self.style_weight = float(style_weight)
+        self.tv_weight = float(tv_weight)
+        self.architecture, self.vgg_weights, self.pooling = architecture, vgg_weights, pooling
+        self.backbone = VGGFeatures(
+            list(self.content_layers) + list(self.style_layers),
+            architecture,
+            weights=vgg_weights,
+            pooling=pooling,
+        )
+        self._style_grams = {
+            name: tf.Variable(
+                tf.zeros([0]), trainable=False, shape=tf.TensorShape(None), name=f"gram_{name}"
+            )
+            for name in self.style_layers
+        }
+        self._style_set = False
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("content", "style", "tv")}
+
+    @property
+    def metrics(self):
+        return super().metrics + list(self.trackers.values())
+
+    def build(self, input_shape):
+        self.generator.build(input_shape)
+        self.built = True
+
+    def call(self, images, training=None):
+        return self.generator(images, training=training)
+
+    def set_style(self, style_image):
+        """Computes the style Gram targets once from one (h, w, 3) image in [0, 1]."""
+        image = tf.convert_to_tensor(style_image, tf.float32)
+        if image.shape.rank == 3:
+            image = image[None]
+        feats = self.backbone(image, layers=list(self.style_layers))
+        for name, var in self._style_grams.items():
+            var.assign(gram_matrix(feats[name], "johnson")[0])
+        self._style_set = True
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        if not self._style_set:
+            raise InvalidArgumentError("call set_style(image) before training")
+        content_target = self.backbone(x, layers=list(self.content_layers))
+        feats = self.backbone(y_pred)
+        content = ops.sum(
+            ops.stack(
+                [
+                    w * content_loss(feats[name], content_target[name], "johnson")
+                    for name, w in self.content_layers.items()
+                ]
+            )
+        )
+        style = ops.sum(
+            ops.stack(
+                [
+                    w
+                    * style_layer_loss(
+                        feats[name], self._style_grams[name], "johnson", reduction="mean"
+                    )
+                    for name, w in self.style_layers.items()
+                ]
+            )
+        )
+        tv = total_variation_loss(y_pred)
+        terms = {
+            "content": self.content_weight * content,
+            "style": self.style_weight * style,
+            "tv": self.tv_weight * tv,
+        }
+        for name, value in terms.items():
+            self.trackers[name].update_state(value)
+        return terms["content"] + terms["style"] + terms["tv"]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "content_layers": self.content_layers,
+            "style_layers": self.style_layers,
+            "content_weight": self.content_weight,
+            "style_weight": self.style_weight,
+            "tv_weight": self.tv_weight,
+            "architecture": self.architecture,
+            "vgg_weights": self.vgg_weights,
+            "pooling": self.pooling,
+        }

@@ -1,0 +1,126 @@
+"""The image transformation network of Johnson et al. (ECCV 2016), with modern options."""
+
+import keras
+from keras import ops
+
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.layers import ConvBlock, ResidualBlock
+
+# Presets are constructor arguments. "paper" is the paper's table with the defaults
+# every reimplementation uses today (instance norm, resize-conv, reflection padding).
+PRESETS = {
+    "paper": {"width_multiplier": 1.0, "num_residual_blocks": 5},
+    "lite": {"width_multiplier": 0.5, "num_residual_blocks": 5},
+    "lite_025": {"width_multiplier": 0.25, "num_residual_blocks": 5},
+}
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class TransformerNet(keras.Model):
+    """Feed-forward stylisation network: 9x9 conv, two stride-2 convs, residual blocks,
+    two x2 upsampling convs, 9x9 conv to RGB.
+
+    Reference: Johnson, Alahi & Fei-Fei, "Perceptual Losses for Real-Time Style
+    Transfer and Super-Resolution", ECCV 2016 (supplementary table); instance norm from
+    Ulyanov et al. 2016; conditional instance norm from Dumoulin et al., ICLR 2017.
+
+    Input and output are RGB in [0, 1], (B, H, W, 3); H and W multiples of 4 give an
+    output of the same size. With `normalization="conditional_instance"` the network is
+    called on `[images, style_weights]` with `style_weights` of shape (B, num_styles).
+
+    Args:
+        width_multiplier: scales the filter counts 32-64-128 (1.0 is the paper).
+        num_residual_blocks: 5 in the paper.
+        normalization: "instance" (default), "batch" (the paper) or "conditional_instance".
+        num_styles: rows of conditional instance norm parameters.
+        upsampling: "resize_conv" (nearest x2 then conv; default) or "transpose" (paper).
+        padding: "reflect" (default) or "zero" (for runtimes without MirrorPad).
+
+    Example:
+        >>> net = TransformerNet()       # the paper's 1.68M parameters
+        >>> stylized = net(images)       # images in [0, 1]
+    """
+
+    def __init__(
+        self,
+        width_multiplier=1.0,
+        num_residual_blocks=5,
+        normalization="instance",
+        num_styles=1,
+        upsampling="resize_conv",
+        padding="reflect",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if width_multiplier <= 0 or num_residual_blocks < 0:
+            raise InvalidArgumentError("width_multiplier must be > 0 and num_residual_blocks >= 0")
+        self.width_multiplier = float(width_multiplier)
+        self.num_residual_blocks = int(num_residual_blocks)
+        self.normalization = normalization
+        self.num_styles = int(num_styles)
+        self.upsampling = upsampling
+        self.padding = padding
+        f1, f2, f3 = (max(4, int(round(f * self.width_multiplier))) for f in (32, 64, 128))
+        common = {"padding": padding, "normalization": normalization, "num_styles": num_styles}
+        self.conv_in = ConvBlock(f1, 9, name="conv_in", **common)
+        self.down1 = ConvBlock(f2, 3, strides=2, name="down1", **common)
+        self.down2 = ConvBlock(f3, 3, strides=2, name="down2", **common)
+        self.residual_blocks = [
+            ResidualBlock(f3, name=f"residual{i}", **common)
+            for i in range(self.num_residual_blocks)
+        ]
+        up = {"upsample": True, "upsampling": upsampling, **common}
+        self.up1 = ConvBlock(f2, 3, name="up1", **up)
+        self.up2 = ConvBlock(f1, 3, name="up2", **up)
+        self.conv_out = ConvBlock(
+            3, 9, padding=padding, normalization="none", activation=False, name="conv_out"
+        )
+
+    @property
+    def conditional(self):
+        return self.normalization == "conditional_instance"
+
+    def build(self, input_shape):
+        image_shape = input_shape[0] if self.conditional else input_shape
+        batch = image_shape[0]
+        style_weights = keras.KerasTensor((batch, self.num_styles)) if self.conditional else None
+        images = keras.KerasTensor(tuple(image_shape))
+        # Symbolic pass: builds every sublayer with the right shapes.
+        self.call([images, style_weights] if self.conditional else images)
+        self.built = True
+
+    def call(self, inputs, training=None):
+        if self.conditional:
+            images, style_weights = inputs
+        else:
+            images, style_weights = inputs, None
+        x = ops.cast(images, self.compute_dtype) * 2.0 - 1.0
+        blocks = [self.conv_in, self.down1, self.down2]
+        for block in blocks:
+            x = block(x, style_weights=style_weights, training=training)
+        for block in self.residual_blocks:
+            x = block(x, style_weights=style_weights, training=training)
+        for block in (self.up1, self.up2, self.conv_out):
+            x = block(x, style_weights=style_weights, training=training)
+        # Scaled tanh keeps the output in [0, 1], like the paper's output layer.
+        return (ops.tanh(ops.cast(x, "float32")) + 1.0) * 0.5
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "width_multiplier": self.width_multiplier,
+            "num_residual_blocks": self.num_residual_blocks,
+            "normalization": self.normalization,
+            "num_styles": self.num_styles,
+            "upsampling": self.upsampling,
+            "padding": self.padding,
+        }
+
+    @classmethod
+    def from_preset(cls, preset, **kwargs):
+        """`TransformerNet.from_preset("lite")`; keyword arguments override the preset."""
+        if preset not in PRESETS:
+            raise InvalidArgumentError(
+                f"unknown preset '{preset}'; choose one of {', '.join(PRESETS)}"
+            )
+        return cls(**{**PRESETS[preset], **kwargs})

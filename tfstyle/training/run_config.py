@@ -1,0 +1,40 @@
+"""The resolved configuration of a training run, written next to its checkpoints."""
+
+import json
+import os
+
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.io import atomic_write
+
+CONFIG_FILE = "config.json"
+
+
+def write_run_config(output_dir, config, must_match=()):
+    """Writes `config.json`; on resume, refuses a run whose `must_match` keys changed.
+
+    Returns True when an earlier run's config was found (a resume).
+    """
+    os.makedirs(output_dir, exist_ok=True)
+    path = os.path.join(output_dir, CONFIG_FILE)
+    resumed = os.path.exists(path)
+    if resumed:
+        with open(path) as f:
+            previous = json.load(f)
+        changed = [k for k in must_match if previous.get(k) != config.get(k)]
+        if changed:
+            details = ", ".join(f"{k}: {previous.get(k)!r} -> {config.get(k)!r}" for k in changed)
+            raise InvalidArgumentError(
+                f"'{output_dir}' holds a run with other settings ({details}); "
+                f"use another --output_dir or the same settings to resume"
+            )
+    with atomic_write(path, overwrite=True) as tmp, open(tmp, "w") as f:
+        json.dump(config, f, indent=2, sort_keys=True)
+    return resumed
+
+
+def read_run_config(output_dir):
+    path = os.path.join(output_dir, CONFIG_FILE)
+    if not os.path.exists(path):
+        raise InvalidArgumentError(f"'{output_dir}' is not a training run (no {CONFIG_FILE})")
+    with open(path) as f:
+        return json.load(f)
