@@ -1,0 +1,262 @@
+"""Exporting a trained run to every format, and verifying each artefact against Keras."""
+
+import json
+import os
+import shutil
+import tempfile
+
+import numpy as np
+
+from export.quiet import quiet_stderr
+from tfstyle.errors import InvalidArgumentError, OutputExistsError
+from tfstyle.inference import load_stylizer
+from tfstyle.inference.runners import ModelError
+
+FORMATS = ("saved_model", "tflite", "onnx")
+FIXED_SIZE = (384, 384)
+# Parity goals (PSNR in dB against the Keras model) per artefact precision.
+PSNR_GOALS = {"float32": 50.0, "float16": 40.0, "dynamic_int8": 30.0, "int8": 25.0}
+MANIFEST = "manifest.json"
+
+
+def _keras_generator(model_path):
+    import keras
+
+    import tfstyle.models.johnson  # noqa: F401 - registers the classes
+    from tfstyle.inference.runners import detect_model_kind
+    from tfstyle.models.johnson import TransformerNet
+
+    kind = detect_model_kind(model_path)
+    if kind == "run":
+        model_path = os.path.join(model_path, "generator.keras")
+    elif kind != "keras":
+        raise ModelError(f"export needs a training run folder or a .keras file, got a {kind} model")
+    try:
+        model = keras.saving.load_model(model_path, compile=False)
+    except Exception as e:  # noqa: BLE001
+        raise ModelError(f"cannot load '{model_path}': {str(e).splitlines()[0][:200]}") from None
+    if not isinstance(model, TransformerNet):
+        raise ModelError(
+            f"'{model_path}' is a {type(model).__name__}, not a tfstyle TransformerNet"
+        )
+    return model
+
+
+def parity_images(count=2, seed=0):
+    """Real photos (the bundled one) at two sizes and batch sizes, multiples of 4."""
+    from tfstyle.assets import resolve_photo
+    from tfstyle.io import load_image
+    from tfstyle.ops.resize import resize_to_shape
+
+    photo = load_image(resolve_photo("amber"))
+    return {
+        "256x256": resize_to_shape(photo, (256, 256)).numpy()[None],
+        "192x320": np.stack(
+            [
+                resize_to_shape(photo, (192, 320)).numpy(),
+                resize_to_shape(photo[::-1], (192, 320)).numpy(),
+            ]
+        ),
+        "384x384": resize_to_shape(photo, FIXED_SIZE).numpy()[None],
+    }
+
+
+def psnr(reference, test):
+    mse = float(np.mean((np.asarray(reference, np.float64) - np.asarray(test, np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
+
+
+def representative_images(content_dir=None, count=16, size=256):
+    """Calibration images for full int8: content photos (or crops of the bundled one)."""
+    from tfstyle.assets import resolve_photo
+    from tfstyle.io import list_images, load_image
+    from tfstyle.ops.resize import resize_to_shape
+
+    paths = list_images(content_dir)[:count] if content_dir else []
+    images = [
+        resize_to_shape(load_image(p, max_side=2 * size), (size, size)).numpy() for p in paths
+    ]
+    if not images:
+        photo = load_image(resolve_photo("amber"))
+        rng = np.random.default_rng(0)
+        for _ in range(count):
+            y, x = rng.integers(0, photo.shape[0] - size), rng.integers(0, photo.shape[1] - size)
+            images.append(photo[y : y + size, x : x + size])
+    return images
+
+
+def export_model(
+    model_path, output_dir, formats=FORMATS, content_dir=None, overwrite=False, on_progress=None
+):
+    """Exports a trained network; returns the manifest (also written as manifest.json).
+
+    Layout:
+        saved_model/1/                      TF Serving (signatures serving_default, serve_bytes)
+        tflite/model_<variant>.tflite       dynamic H x W; <variant>_384x384 fixed
+        model.onnx                          opset 17, dynamic H x W
+        manifest.json                       sizes, inputs/outputs, parity figures
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise InvalidArgumentError(f"unknown formats {unknown}; choose from {', '.join(FORMATS)}")
+    if os.path.exists(output_dir) and os.listdir(output_dir) and not overwrite:
+        raise OutputExistsError(
+            f"output folder '{output_dir}' is not empty; pass --overwrite to replace it"
+        )
+    generator = _keras_generator(model_path)
+    say = on_progress or (lambda message: None)
+    with quiet_stderr():
+        return _export(generator, model_path, output_dir, formats, content_dir, say)
+
+
+def _export(generator, model_path, output_dir, formats, content_dir, say):
+    from export import onnx as onnx_export
+    from export import saved_model, tflite
+
+    staging = tempfile.mkdtemp(
+        prefix=".export-", dir=os.path.dirname(os.path.abspath(output_dir)) or "."
+    )
+    try:
+        artefacts = []
+        serving_dir = os.path.join(staging, "saved_model", "1")
+        saved_model.write_saved_model(generator, serving_dir)
+        saved_model.write_warmup(serving_dir)
+        if "saved_model" in formats:
+            artefacts.append(
+                {"path": "saved_model/1", "format": "saved_model", "precision": "float32"}
+            )
+            say("saved_model/1")
+        if "tflite" in formats:
+            fixed_dir = os.path.join(staging, ".fixed")
+            saved_model.write_saved_model(
+                generator, fixed_dir, fixed_size=FIXED_SIZE, with_bytes=False
+            )
+            os.makedirs(os.path.join(staging, "tflite"))
+            for source, suffix, size in (
+                (serving_dir, "", 256),
+                (fixed_dir, f"_{FIXED_SIZE[0]}x{FIXED_SIZE[1]}", FIXED_SIZE[0]),
+            ):
+                calibration = representative_images(content_dir, size=size)
+                for variant in tflite.VARIANTS:
+                    data = tflite.convert(source, variant, calibration)
+                    ops = tflite.op_names(data)
+                    flex = [op for op in ops if op.startswith("Flex")]
+                    if flex:
+                        raise RuntimeError(f"TFLite {variant} needs Flex ops {flex}")
+                    rel = f"tflite/model_{variant}{suffix}.tflite"
+                    with open(os.path.join(staging, rel), "wb") as f:
+                        f.write(data)
+                    artefacts.append(
+                        {
+                            "path": rel,
+                            "format": "tflite",
+                            "precision": variant,
+                            "fixed_size": list(FIXED_SIZE) if suffix else None,
+                            "ops": ops,
+                        }
+                    )
+                    say(rel)
+            shutil.rmtree(fixed_dir)
+        if "onnx" in formats:
+            onnx_export.convert(serving_dir, os.path.join(staging, "model.onnx"))
+            artefacts.append(
+                {
+                    "path": "model.onnx",
+                    "format": "onnx",
+                    "precision": "float32",
+                    "opset": onnx_export.OPSET,
+                }
+            )
+            say("model.onnx")
+        if "saved_model" not in formats:
+            shutil.rmtree(os.path.join(staging, "saved_model"))
+        manifest = {
+            "source": os.path.abspath(model_path),
+            "generator": generator.get_config(),
+            "artefacts": artefacts,
+        }
+        manifest["artefacts"] = _measure(staging, artefacts, generator)
+        with open(os.path.join(staging, MANIFEST), "w") as f:
+            json.dump(manifest, f, indent=2)
+        if os.path.exists(output_dir):
+            shutil.rmtree(output_dir)
+        os.replace(staging, output_dir)
+        return manifest
+    finally:
+        if os.path.exists(staging):
+            shutil.rmtree(staging)
+
+
+def _size(path):
+    if os.path.isdir(path):
+        return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(path) for f in fs)
+    return os.path.getsize(path)
+
+
+def _measure(root, artefacts, generator):
+    """Adds size, input/output description and parity figures to each artefact."""
+    images = parity_images()
+    reference = {k: np.asarray(generator(v, training=False)) for k, v in images.items()}
+    measured = []
+    for artefact in artefacts:
+        path = os.path.join(root, artefact["path"])
+        stylizer = load_stylizer(path)
+        shape = (
+            [-1, FIXED_SIZE[0], FIXED_SIZE[1], 3] if artefact.get("fixed_size") else [-1, -1, -1, 3]
+        )
+        parity = {}
+        for key, batch in images.items():
+            if artefact.get("fixed_size") and key != "384x384":
+                continue
+            out = (
+                np.concatenate([stylizer(image[None]) for image in batch])
+                if stylizer.kind == "tflite"
+                else stylizer(batch)
+            )
+            parity[f"{key}x{len(batch)}"] = {
+                "max_abs_error": float(np.max(np.abs(out - reference[key]))),
+                "psnr_db": psnr(reference[key], out),
+            }
+        worst = min(p["psnr_db"] for p in parity.values())
+        goal = PSNR_GOALS.get(artefact["precision"], 50.0)
+        measured.append(
+            {
+                **artefact,
+                "bytes": _size(path),
+                "inputs": {"image": {"dtype": "float32", "shape": shape, "range": [0, 1]}},
+                "outputs": {"stylized": {"dtype": "float32", "shape": shape, "range": [0, 1]}},
+                "parity": parity,
+                "psnr_db_min": worst,
+                "psnr_goal_db": goal,
+                "meets_goal": bool(worst >= goal),
+            }
+        )
+    return measured
+
+
+def verify_export(export_dir, model_path=None):
+    """Re-runs every artefact of an export against the Keras model; returns rows of figures."""
+    manifest_path = os.path.join(export_dir, MANIFEST)
+    if not os.path.exists(manifest_path):
+        raise InvalidArgumentError(f"'{export_dir}' is not an export folder (no {MANIFEST})")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    generator = _keras_generator(model_path or manifest["source"])
+    with quiet_stderr():
+        return _verify_rows(export_dir, manifest, generator)
+
+
+def _verify_rows(export_dir, manifest, generator):
+    rows = []
+    for artefact in _measure(export_dir, manifest["artefacts"], generator):
+        rows.append(
+            {
+                "path": artefact["path"],
+                "precision": artefact["precision"],
+                "psnr_db_min": artefact["psnr_db_min"],
+                "max_abs_error": max(p["max_abs_error"] for p in artefact["parity"].values()),
+                "goal_db": artefact["psnr_goal_db"],
+                "meets_goal": artefact["meets_goal"],
+            }
+        )
+    return rows

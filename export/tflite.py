@@ -1,0 +1,62 @@
+"""TFLite conversion from a SavedModel: float32, float16, dynamic-range int8, full int8."""
+
+import numpy as np
+import tensorflow as tf
+
+VARIANTS = ("float32", "float16", "dynamic_int8", "int8")
+
+
+def convert(saved_model_dir, variant, representative_images=None):
+    """Returns the .tflite bytes of `variant` (builtin ops only, no Flex)."""
+    converter = tf.lite.TFLiteConverter.from_saved_model(
+        saved_model_dir, signature_keys=["serving_default"]
+    )
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if variant == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif variant == "dynamic_int8":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    elif variant == "int8":
+        if representative_images is None or not len(representative_images):
+            raise ValueError("full int8 needs representative images")
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+
+        def representative():
+            for image in representative_images:
+                yield {"image": np.asarray(image, np.float32)[None]}
+
+        converter.representative_dataset = representative
+        # Builtins (not INT8-only): ops without a good int8 kernel, such as the
+        # instance-norm statistics, stay float; input and output stay float [0, 1].
+        converter.target_spec.supported_ops = [
+            tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+            tf.lite.OpsSet.TFLITE_BUILTINS,
+        ]
+    elif variant != "float32":
+        raise ValueError(f"unknown TFLite variant '{variant}'; choose one of {', '.join(VARIANTS)}")
+    return converter.convert()
+
+
+def op_names(tflite_bytes):
+    """The operator names used by a .tflite model (to prove there are no Flex ops)."""
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(tflite_bytes, 0))
+    names = set()
+    for code in model.operatorCodes:
+        builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
+        if code.customCode:
+            names.add(
+                code.customCode.decode() if isinstance(code.customCode, bytes) else code.customCode
+            )
+        else:
+            names.add(_builtin_name(builtin, schema))
+    return sorted(names)
+
+
+def _builtin_name(code, schema):
+    for name, value in vars(schema.BuiltinOperator).items():
+        if value == code and not name.startswith("_"):
+            return name
+    return str(code)

@@ -1,0 +1,96 @@
+"""Stylising images of any size: padding to a multiple of 4, tiling with feathered seams."""
+
+import numpy as np
+
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.ops import preserve_color as keep_colors
+
+# Above this many pixels an image is stylised in tiles (memory grows with H * W).
+AUTO_TILE_PIXELS = 1536 * 1536
+
+
+def _pad_to(image, height, width):
+    """Reflect-pads (H, W, 3) at the bottom/right to (height, width) (edge mode if tiny)."""
+    h, w = image.shape[:2]
+    pad = ((0, height - h), (0, width - w), (0, 0))
+    mode = "reflect" if height - h < h and width - w < w else "edge"
+    return np.pad(image, pad, mode=mode)
+
+
+def _run_padded(stylizer, image, multiple=4, size=None):
+    h, w = image.shape[:2]
+    if size is None:
+        size = (-(-h // multiple) * multiple, -(-w // multiple) * multiple)
+    out = stylizer(_pad_to(image, *size)[None])[0]
+    return out[:h, :w]
+
+
+def _ramp(length, overlap, at_start, at_end):
+    """1-D blending weights: linear ramps over `overlap` pixels at inner edges."""
+    weights = np.ones(length, np.float32)
+    if overlap > 0:
+        ramp = (np.arange(overlap, dtype=np.float32) + 0.5) / overlap
+        if not at_start:
+            weights[:overlap] = ramp[: min(overlap, length)]
+        if not at_end:
+            weights[-overlap:] = np.minimum(weights[-overlap:], ramp[::-1])
+    return weights
+
+
+def _starts(length, tile, overlap):
+    if length <= tile:
+        return [0]
+    stride = tile - overlap
+    starts = list(range(0, length - tile, stride)) + [length - tile]
+    return sorted(set(starts))
+
+
+def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve_color=False):
+    """Stylises one (H, W, 3) image in [0, 1] and returns it at the same size.
+
+    Args:
+        stylizer: a `Stylizer` (or any callable on (1, H, W, 3) arrays).
+        tile: tile side in pixels; None picks tiling automatically for large images
+            (and always for fixed-size models, whose input size is the tile).
+        overlap: pixels shared by neighbouring tiles, blended with linear ramps.
+        strength: 1 is the full style; 0 returns the input; in between mixes them.
+        preserve_color: keep the input's colours (luminance transfer).
+    """
+    if not 0.0 <= strength <= 1.0:
+        raise InvalidArgumentError(f"strength must be in [0, 1], got {strength}")
+    image = np.asarray(image, np.float32)
+    h, w = image.shape[:2]
+    fixed = getattr(stylizer, "fixed_size", None)
+    if fixed is not None:
+        tile = min(fixed)
+    elif tile is None and h * w > AUTO_TILE_PIXELS:
+        tile = 1024
+    if tile is not None and tile <= 2 * overlap:
+        raise InvalidArgumentError(
+            f"tile ({tile}) must be larger than twice the overlap ({overlap})"
+        )
+
+    if tile is None or (h <= tile and w <= tile and fixed is None):
+        out = _run_padded(stylizer, image)
+    else:
+        out = np.zeros_like(image)
+        total = np.zeros((h, w, 1), np.float32)
+        ys, xs = _starts(h, tile, overlap), _starts(w, tile, overlap)
+        for y in ys:
+            for x in xs:
+                patch = image[y : y + tile, x : x + tile]
+                size = tuple(fixed) if fixed is not None else None
+                styled = _run_padded(stylizer, patch, size=size)
+                ph, pw = patch.shape[:2]
+                weight = np.outer(
+                    _ramp(ph, overlap, y == ys[0], y == ys[-1]),
+                    _ramp(pw, overlap, x == xs[0], x == xs[-1]),
+                )[..., None]
+                out[y : y + ph, x : x + pw] += styled * weight
+                total[y : y + ph, x : x + pw] += weight
+        out = out / np.maximum(total, 1e-8)
+    if strength < 1.0:
+        out = strength * out + (1.0 - strength) * image
+    if preserve_color:
+        out = keep_colors(out, image).numpy()
+    return np.clip(out, 0.0, 1.0)
