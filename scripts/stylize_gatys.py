@@ -34,7 +34,7 @@ _LEARNING_RATE = flags.DEFINE_float("learning_rate", 0.02, "Adam learning rate."
 _CONTENT_WEIGHT = flags.DEFINE_float(
     "content_weight", 1.0, "Content weight (alpha).", lower_bound=0
 )
-_STYLE_WEIGHT = flags.DEFINE_float("style_weight", 1e4, "Style weight (beta).", lower_bound=0)
+_STYLE_WEIGHT = flags.DEFINE_float("style_weight", 1e3, "Style weight (beta).", lower_bound=0)
 _TV_WEIGHT = flags.DEFINE_float("tv_weight", 0.0, "Total variation weight.", lower_bound=0)
 _STYLE_SCALE = flags.DEFINE_float("style_scale", 1.0, "Style image size relative to output.")
 _INIT = flags.DEFINE_string(

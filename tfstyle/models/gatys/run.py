@@ -27,7 +27,7 @@ class GatysRunConfig:
     """Everything that defines a Gatys run; defaults are the paper's where it has one.
 
     Weights are for images in [0, 1] through Caffe-preprocessed VGG with the "gatys"
-    normalisation: content 1 and style 1e4 give alpha/beta = 1e-4, in the paper's range
+    normalisation: content 1 and style 1e3 give alpha/beta = 1e-3 (the ratio of most of the paper's figures), in the paper's range
     (1e-2 ... 1e-5); smaller ratios give more style.
     """
 
@@ -37,7 +37,7 @@ class GatysRunConfig:
     optimizer: str = "lbfgs"
     learning_rate: float = 0.02
     content_weight: float = 1.0
-    style_weight: float = 1e4
+    style_weight: float = 1e3
     tv_weight: float = 0.0
     content_layers: dict = dataclasses.field(default_factory=lambda: dict(DEFAULT_CONTENT_LAYERS))
     style_layers: dict = dataclasses.field(default_factory=lambda: dict(DEFAULT_STYLE_LAYERS))

@@ -1,0 +1,119 @@
+"""L-BFGS on TensorFlow tensors, as torch.optim.LBFGS runs it for neural-style.
+
+Nocedal & Wright, "Numerical Optimization", algorithm 7.4 (two-loop recursion). With
+no line search (the default, as neural-style uses it) each iteration costs exactly one
+loss-and-gradient evaluation, and the state never leaves the device: no float64
+copies through numpy as scipy needs. A backtracking (Armijo) line search is available
+for objectives where a unit step can overshoot.
+"""
+
+import math
+
+import tensorflow as tf
+
+
+def _dot(a, b):
+    return tf.reduce_sum(a * b)
+
+
+def lbfgs_minimize(
+    value_and_gradient,
+    x0,
+    steps,
+    history_size=20,
+    learning_rate=1.0,
+    line_search=False,
+    callback=None,
+    tolerance=1e-9,
+):
+    """Minimises `value_and_gradient` from `x0` for `steps` iterations.
+
+    Args:
+        value_and_gradient: `f(x) -> (loss, gradient, extras)` on float32 tensors;
+            `extras` is passed to `callback` (e.g. named loss terms).
+        x0: starting point (any shape).
+        steps: maximum iterations.
+        history_size: correction pairs kept.
+        learning_rate: step length after the first iteration (1 is the quasi-Newton step).
+        line_search: backtrack (halve the step) until the Armijo condition holds.
+        callback: `callback(iteration, x, loss, extras, evaluations)`; return True to stop.
+        tolerance: stop when the step or the loss change falls below it.
+
+    Returns:
+        dict: x, loss, iterations, evaluations, converged.
+    """
+    x = tf.convert_to_tensor(x0, tf.float32)
+    loss, grad, extras = value_and_gradient(x)
+    evaluations = 1
+    s_hist, y_hist, rho_hist = [], [], []
+    direction = step_size = previous_grad = None
+    converged = False
+    iteration = 0
+    for iteration in range(1, int(steps) + 1):
+        if previous_grad is None:
+            direction = -grad
+            step_size = (
+                min(1.0, 1.0 / max(float(tf.reduce_sum(tf.abs(grad))), 1e-12)) * learning_rate
+            )
+        else:
+            y = grad - previous_grad
+            s = direction * step_size
+            ys = float(_dot(y, s))
+            if ys > 1e-10:  # curvature condition; otherwise keep the old pairs
+                if len(s_hist) == history_size:
+                    s_hist.pop(0), y_hist.pop(0), rho_hist.pop(0)
+                s_hist.append(s), y_hist.append(y), rho_hist.append(1.0 / ys)
+                gamma = ys / float(_dot(y, y))
+            else:
+                gamma = 1.0
+            q = -grad
+            alphas = []
+            for s_i, y_i, rho_i in zip(
+                reversed(s_hist), reversed(y_hist), reversed(rho_hist), strict=True
+            ):
+                alpha = rho_i * _dot(s_i, q)
+                alphas.append(alpha)
+                q = q - alpha * y_i
+            r = q * gamma
+            for s_i, y_i, rho_i, alpha in zip(
+                s_hist, y_hist, rho_hist, reversed(alphas), strict=True
+            ):
+                beta = rho_i * _dot(y_i, r)
+                r = r + s_i * (alpha - beta)
+            direction = r
+            step_size = learning_rate
+        previous_grad = grad
+        slope = float(_dot(grad, direction))
+        if slope > -tolerance:  # not a descent direction: restart from steepest descent
+            s_hist, y_hist, rho_hist = [], [], []
+            direction = -grad
+            slope = float(_dot(grad, direction))
+        previous_loss = float(loss)
+        candidate = x + step_size * direction
+        new_loss, new_grad, new_extras = value_and_gradient(candidate)
+        evaluations += 1
+        while line_search and (
+            not math.isfinite(float(new_loss))
+            or float(new_loss) > previous_loss + 1e-4 * step_size * slope
+        ):
+            step_size *= 0.5
+            if step_size < 1e-10:
+                break
+            candidate = x + step_size * direction
+            new_loss, new_grad, new_extras = value_and_gradient(candidate)
+            evaluations += 1
+        if not math.isfinite(float(new_loss)):
+            raise FloatingPointError(f"L-BFGS produced a non-finite loss at iteration {iteration}")
+        x, loss, grad, extras = candidate, new_loss, new_grad, new_extras
+        stop = callback(iteration, x, float(loss), extras, evaluations) if callback else False
+        change = abs(previous_loss - float(loss))
+        if stop or change < tolerance * max(1.0, abs(previous_loss)) and iteration > 1:
+            converged = not stop
+            break
+    return {
+        "x": x,
+        "loss": float(loss),
+        "iterations": iteration,
+        "evaluations": evaluations,
+        "converged": converged,
+    }
