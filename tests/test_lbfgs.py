@@ -64,3 +64,24 @@ def test_non_finite_loss_is_an_error():
 
     with pytest.raises(FloatingPointError):
         lbfgs_minimize(bad, tf.ones(3), 5)
+
+
+def test_max_step_caps_every_coordinate_move():
+    moves = []
+    previous = {"x": tf.constant([3.0, -2.0, 0.5])}
+
+    def steep(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = tf.reduce_sum(1e4 * x**4)
+        return value, tape.gradient(value, x), {}
+
+    def record(iteration, x, loss, extras, evaluations):
+        moves.append(float(tf.reduce_max(tf.abs(x - previous["x"]))))
+        previous["x"] = x
+
+    result = lbfgs_minimize(
+        steep, previous["x"], 30, line_search=True, max_step=0.25, callback=record
+    )
+    assert max(moves) <= 0.25 + 1e-6
+    assert result["loss"] < 1e-2

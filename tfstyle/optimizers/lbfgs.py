@@ -23,6 +23,7 @@ def lbfgs_minimize(
     history_size=20,
     learning_rate=1.0,
     line_search=False,
+    max_step=None,
     callback=None,
     tolerance=1e-9,
 ):
@@ -36,6 +37,8 @@ def lbfgs_minimize(
         history_size: correction pairs kept.
         learning_rate: step length after the first iteration (1 is the quasi-Newton step).
         line_search: backtrack (halve the step) until the Armijo condition holds.
+        max_step: if set, no coordinate moves by more than this in one iteration (for
+            images in [0, 1], a natural trust region that stops early overshoots).
         callback: `callback(iteration, x, loss, extras, evaluations)`; return True to stop.
         tolerance: stop when the step or the loss change falls below it.
 
@@ -88,6 +91,10 @@ def lbfgs_minimize(
             s_hist, y_hist, rho_hist = [], [], []
             direction = -grad
             slope = float(_dot(grad, direction))
+        if max_step is not None:
+            largest = float(tf.reduce_max(tf.abs(direction)))
+            if largest * step_size > max_step:
+                step_size = max_step / largest
         previous_loss = float(loss)
         candidate = x + step_size * direction
         new_loss, new_grad, new_extras = value_and_gradient(candidate)

@@ -206,14 +206,22 @@ class GatysStyleTransfer(keras.Model):
         return {"loss": loss, **terms}
 
     def minimize_lbfgs(
-        self, steps, callback=None, history_size=20, line_search=False, jit_compile=False
+        self,
+        steps,
+        callback=None,
+        history_size=20,
+        line_search=True,
+        max_step=0.25,
+        jit_compile=False,
     ):
         """Runs L-BFGS (`tfstyle.optimizers.lbfgs_minimize`) for `steps` iterations.
 
-        As neural-style: no line search by default, so one iteration is one VGG forward
-        and backward pass, and pixels are unbounded during the run and clipped to
-        [0, 1] at the end (scipy's bounded L-BFGS-B spent a third of a VGG pass per
-        iteration on its projection and float64 copies).
+        Pixels are unbounded during the run and clipped to [0, 1] at the end, as in
+        neural-style (scipy's bounded L-BFGS-B spent a third of a VGG pass per
+        iteration on its projection and float64 copies). A pure unit step diverges on
+        the first quasi-Newton step with real VGG features, so steps are capped at
+        `max_step` per pixel and backtracked (Armijo); in practice one iteration is
+        still one VGG forward and backward pass.
 
         Args:
             steps: maximum number of iterations.
@@ -222,6 +230,7 @@ class GatysStyleTransfer(keras.Model):
                 stops the run.
             history_size: number of correction pairs kept.
             line_search: backtrack when a step does not decrease the loss enough.
+            max_step: largest change of any pixel in one iteration (None: no cap).
             jit_compile: compile the loss and gradient with XLA.
 
         Returns:
@@ -245,6 +254,7 @@ class GatysStyleTransfer(keras.Model):
             steps,
             history_size=history_size,
             line_search=line_search,
+            max_step=max_step,
             callback=report,
         )
         self.image.assign(tf.clip_by_value(result.pop("x"), 0.0, 1.0))

@@ -1,0 +1,108 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfstyle.layers import (
+    ConditionalInstanceNormalization,
+    ConvBlock,
+    InstanceNormalization,
+    NearestUpsampling2D,
+    ReflectionPadding2D,
+    ResidualBlock,
+)
+
+
+def _round_trip(layer, inputs):
+    """Serialises through get_config/from_config and checks equal outputs."""
+    expected = layer(inputs)
+    clone = layer.__class__.from_config(layer.get_config())
+    clone(inputs)
+    clone.set_weights(layer.get_weights())
+    np.testing.assert_allclose(clone(inputs), expected, atol=1e-6)
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
+    assert type(restored) is type(layer)
+
+
+def test_reflection_padding(rng):
+    x = rng.uniform(size=(2, 5, 6, 3)).astype("float32")
+    y = ReflectionPadding2D(2)(x)
+    assert y.shape == (2, 9, 10, 3)
+    np.testing.assert_array_equal(y[:, 0, 2:-2], x[:, 2])  # mirrored, edge not repeated
+    assert ReflectionPadding2D(2).compute_output_shape((None, None, 7, 3)) == (None, None, 11, 3)
+    _round_trip(ReflectionPadding2D(3), x)
+
+
+def test_nearest_upsampling_keeps_channels_static_with_dynamic_size(rng):
+    layer = NearestUpsampling2D(2)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 8])])
+    def f(x):
+        y = layer(x)
+        assert y.shape[-1] == 8  # static channel count: TFLite can convert the next conv
+        return y
+
+    x = rng.uniform(size=(1, 3, 4, 8)).astype("float32")
+    y = f(x).numpy()
+    assert y.shape == (1, 6, 8, 8)
+    np.testing.assert_array_equal(y[:, ::2, ::2], x)
+    np.testing.assert_array_equal(y[:, 1::2, 1::2], x)
+    _round_trip(layer, x)
+
+
+def test_instance_norm_normalises_each_image_and_channel(rng):
+    x = (rng.normal(size=(2, 8, 8, 4)) * 5 + 3).astype("float32")
+    y = InstanceNormalization()(x).numpy()
+    np.testing.assert_allclose(y.mean(axis=(1, 2)), 0, atol=1e-4)
+    np.testing.assert_allclose(y.std(axis=(1, 2)), 1, atol=1e-2)
+    _round_trip(InstanceNormalization(epsilon=1e-3), x)
+
+
+def test_instance_norm_keeps_float32_statistics_under_bfloat16(rng):
+    layer = InstanceNormalization(dtype="mixed_bfloat16")
+    x = tf.cast(rng.normal(size=(1, 8, 8, 4)) * 100 + 1000, tf.bfloat16)
+    y = layer(x)
+    assert y.dtype == tf.bfloat16
+    assert abs(float(tf.reduce_mean(tf.cast(y, tf.float32)))) < 0.05
+
+
+def test_conditional_instance_norm_picks_and_blends_rows(rng):
+    layer = ConditionalInstanceNormalization(num_styles=2)
+    x = rng.normal(size=(1, 4, 4, 3)).astype("float32")
+    layer([x, np.array([[1.0, 0.0]], "float32")])
+    layer.set_weights(
+        [np.array([[1, 1, 1], [2, 2, 2]], "float32"), np.array([[0, 0, 0], [5, 5, 5]], "float32")]
+    )
+    normalized = InstanceNormalization(center=False, scale=False)(x)
+    one_hot_1 = layer([x, np.array([[0.0, 1.0]], "float32")])
+    np.testing.assert_allclose(one_hot_1, 2 * normalized + 5, atol=1e-5)
+    blend = layer([x, np.array([[0.5, 0.5]], "float32")])
+    np.testing.assert_allclose(blend, 1.5 * normalized + 2.5, atol=1e-5)
+    _round_trip(layer, [x, np.array([[0.3, 0.7]], "float32")])
+
+
+@pytest.mark.parametrize("normalization", ["instance", "batch", "none"])
+@pytest.mark.parametrize("padding", ["reflect", "zero"])
+def test_conv_block_shapes(rng, normalization, padding):
+    x = rng.uniform(size=(2, 8, 12, 4)).astype("float32")
+    assert ConvBlock(6, 3, strides=2, normalization=normalization, padding=padding)(x).shape == (
+        2,
+        4,
+        6,
+        6,
+    )
+    for upsampling in ("resize_conv", "transpose"):
+        block = ConvBlock(
+            5, 3, upsample=True, upsampling=upsampling, normalization=normalization, padding=padding
+        )
+        assert block(x).shape == (2, 16, 24, 5)
+    _round_trip(ConvBlock(6, 9, normalization=normalization, padding=padding), x)
+
+
+def test_residual_block(rng):
+    x = rng.uniform(size=(1, 8, 8, 6)).astype("float32")
+    block = ResidualBlock(6)
+    assert block(x).shape == x.shape
+    _round_trip(block, x)
+    with pytest.raises(ValueError, match="padding"):
+        ConvBlock(4, padding="circular")
