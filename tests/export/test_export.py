@@ -1,0 +1,170 @@
+"""Every export format loads and matches Keras; TFLite has no Flex ops; the CLIs work."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from export.pipeline import export_model, verify_export
+from tests.conftest import assert_one_line_error, run_cli, write_image
+from tfstyle.inference import load_stylizer
+from tfstyle.inference.runners import ModelError, detect_model_kind
+from tfstyle.models.johnson import TransformerNet
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """A fake training run: config.json plus a random lite network."""
+    folder = tmp_path_factory.mktemp("run")
+    keras.utils.set_random_seed(0)
+    net = TransformerNet.from_preset("lite_025")
+    net.build((None, None, None, 3))
+    net.save(str(folder / "generator.keras"))
+    net.save_weights(str(folder / "generator.weights.h5"))
+    (folder / "config.json").write_text(json.dumps({"preset": "lite_025"}))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def exported(run_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("exports") / "mosaic"
+    manifest = export_model(str(run_dir), str(out))
+    return out, manifest
+
+
+def test_layout_and_manifest(exported):
+    out, manifest = exported
+    paths = {a["path"] for a in manifest["artefacts"]}
+    assert "saved_model/1" in paths and "model.onnx" in paths
+    assert {
+        f"tflite/model_{v}.tflite" for v in ("float32", "float16", "dynamic_int8", "int8")
+    } <= paths
+    assert "tflite/model_float32_384x384.tflite" in paths
+    assert os.path.exists(out / "saved_model" / "1" / "assets.extra" / "tf_serving_warmup_requests")
+    on_disk = json.loads((out / "manifest.json").read_text())
+    for artefact in on_disk["artefacts"]:
+        assert artefact["bytes"] > 1000 and "image" in artefact["inputs"]
+
+
+def test_every_artefact_meets_its_parity_goal(exported):
+    _, manifest = exported
+    for artefact in manifest["artefacts"]:
+        if artefact["goal_required"]:
+            assert artefact["meets_goal"], (artefact["path"], artefact["psnr_db_min"])
+        else:  # full int8 of an untrained network: reported, not gated
+            assert artefact["psnr_db_min"] > 10
+        if not artefact.get("fixed_size"):
+            assert {"256x256x1", "192x320x2"} <= set(artefact["parity"])  # H x W and batch vary
+
+
+def test_tflite_has_no_flex_ops(exported):
+    _, manifest = exported
+    for artefact in manifest["artefacts"]:
+        if artefact["format"] == "tflite":
+            assert not [op for op in artefact["ops"] if op.startswith("Flex")]
+            assert "MIRROR_PAD" in artefact["ops"] and "RESIZE_NEAREST_NEIGHBOR" in artefact["ops"]
+
+
+def test_every_format_matches_keras_on_new_sizes(exported, run_dir, rng):
+    out, manifest = exported
+    keras_model = load_stylizer(str(run_dir))
+    images = rng.uniform(size=(1, 44, 60, 3)).astype("float32")
+    expected = keras_model(images)
+    for artefact in manifest["artefacts"]:
+        if artefact.get("fixed_size") or artefact["precision"] != "float32":
+            continue
+        stylizer = load_stylizer(str(out / artefact["path"]))
+        np.testing.assert_allclose(stylizer(images), expected, atol=2e-4)
+
+
+def test_saved_model_signatures(exported):
+    import tensorflow as tf
+
+    out, _ = exported
+    loaded = tf.saved_model.load(str(out / "saved_model" / "1"))
+    assert {"serving_default", "serve_bytes"} <= set(loaded.signatures)
+    png = tf.io.encode_png(tf.zeros((30, 42, 3), tf.uint8))
+    result = loaded.signatures["serve_bytes"](image_bytes=tf.stack([png]))["png_bytes"]
+    assert tf.io.decode_png(result[0]).shape == (30, 42, 3)
+
+
+def test_verify_recomputes_parity(exported):
+    out, _ = exported
+    rows = verify_export(str(out))
+    assert rows and all(r["meets_goal"] for r in rows if r["goal_required"])
+
+
+def test_model_kind_detection(exported, run_dir, tmp_path):
+    out, _ = exported
+    assert detect_model_kind(str(run_dir)) == "run"
+    assert detect_model_kind(str(out / "saved_model" / "1")) == "saved_model"
+    assert detect_model_kind(str(out)) == "saved_model"  # export folder: TF Serving layout
+    assert detect_model_kind(str(run_dir / "generator.weights.h5")) == "weights"
+    (tmp_path / "fake.tflite").write_bytes(b"not a flatbuffer")
+    with pytest.raises(ModelError, match="tflite"):
+        load_stylizer(str(tmp_path / "fake.tflite"))
+    with pytest.raises(ModelError, match="expected"):
+        detect_model_kind(str(run_dir / "config.json"))
+
+
+def test_stylize_cli_with_each_format(exported, run_dir, tmp_path):
+    out, _ = exported
+    photo = write_image(tmp_path / "photo.jpg", size=(50, 38))
+    for model in (
+        run_dir,
+        out / "model.onnx",
+        out / "tflite" / "model_float16.tflite",
+        out / "tflite" / "model_float32_384x384.tflite",
+        out,
+    ):
+        target = tmp_path / f"{os.path.basename(str(model))}.png"
+        result = run_cli("stylize.py", "--model", model, "--input", photo, "--output", target)
+        assert result.returncode == 0, result.stderr
+        assert Image.open(target).size == (50, 38)
+
+
+def test_stylize_cli_folder_and_bad_input(run_dir, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_image(folder / "a.png", size=(20, 20))
+    write_image(folder / "b.jpg", size=(24, 16))
+    result = run_cli(
+        "stylize.py", "--model", run_dir, "--input", folder, "--output", tmp_path / "o"
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path / "o")) == ["a.png", "b.jpg"]
+    again = run_cli("stylize.py", "--model", run_dir, "--input", folder, "--output", tmp_path / "o")
+    assert_one_line_error(again)  # exists, no --overwrite
+    photo = folder / "a.png"
+    for args in (
+        ["--model", tmp_path / "missing", "--input", photo, "--output", tmp_path / "x.png"],
+        ["--model", run_dir / "config.json", "--input", photo, "--output", tmp_path / "x.png"],
+        ["--model", run_dir, "--input", tmp_path / "none.jpg", "--output", tmp_path / "x.png"],
+        ["--model", run_dir, "--input", photo, "--output", tmp_path / "x.gif"],
+        ["--model", run_dir, "--input", photo, "--output", tmp_path / "x.png", "--strength", "2"],
+        ["--model", run_dir, "--input", _text(tmp_path), "--output", tmp_path / "x.png"],
+    ):
+        assert_one_line_error(run_cli("stylize.py", *args))
+        assert not (tmp_path / "x.png").exists()
+
+
+def _text(tmp_path):
+    (tmp_path / "t.jpg").write_text("text")
+    return tmp_path / "t.jpg"
+
+
+def test_export_cli_bad_input(run_dir, exported, tmp_path):
+    out, _ = exported
+    cases = [
+        ["--model", out / "model.onnx", "--output_dir", tmp_path / "e1"],  # wrong kind
+        ["--model", tmp_path / "missing", "--output_dir", tmp_path / "e2"],
+        ["--model", run_dir, "--output_dir", out],  # not empty, no --overwrite
+        ["--model", run_dir, "--output_dir", tmp_path / "e3", "--formats", "coreml"],
+        ["verify", tmp_path],  # not an export folder
+    ]
+    for args in cases:
+        assert_one_line_error(run_cli("export", *args))
+    assert not (tmp_path / "e1").exists() and not (tmp_path / "e3").exists()

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from tfstyle.inference import stylize_image
+from tfstyle.inference.tiling import _ramp, _starts
+
+
+class Local:
+    """A stand-in network whose output at a pixel depends only on its neighbourhood."""
+
+    def __init__(self, fixed_size=None):
+        self.fixed_size = fixed_size
+        self.calls = []
+
+    def __call__(self, x):
+        self.calls.append(x.shape)
+        assert x.shape[1] % 4 == 0 and x.shape[2] % 4 == 0
+        if self.fixed_size:
+            assert tuple(x.shape[1:3]) == tuple(self.fixed_size)
+        return np.sqrt(x) * 0.5 + 0.25
+
+
+def test_any_size_is_padded_to_a_multiple_of_four_and_cropped_back(rng):
+    image = rng.uniform(size=(37, 53, 3)).astype("float32")
+    out = stylize_image(Local(), image)
+    assert out.shape == image.shape
+    np.testing.assert_allclose(out, np.sqrt(image) * 0.5 + 0.25, atol=1e-6)
+
+
+def test_tiled_equals_untiled_away_from_edges(rng):
+    image = rng.uniform(size=(150, 170, 3)).astype("float32")
+    net = Local()
+    tiled = stylize_image(net, image, tile=64, overlap=16)
+    assert len(net.calls) > 4
+    np.testing.assert_allclose(tiled, stylize_image(Local(), image), atol=1e-5)
+
+
+def test_feathered_weights_cover_every_pixel():
+    starts = _starts(170, 64, 16)
+    assert starts[0] == 0 and starts[-1] == 170 - 64
+    total = np.zeros(170)
+    for s in starts:
+        total[s : s + 64] += _ramp(64, 16, s == starts[0], s == starts[-1])
+    assert total.min() > 0.0
+
+
+def test_fixed_size_models_get_exactly_their_size(rng):
+    image = rng.uniform(size=(100, 90, 3)).astype("float32")
+    out = stylize_image(Local(fixed_size=(64, 64)), image, overlap=8)
+    assert out.shape == image.shape
+
+
+def test_strength_and_preserve_color(rng):
+    image = rng.uniform(size=(16, 16, 3)).astype("float32")
+    np.testing.assert_allclose(stylize_image(Local(), image, strength=0.0), image, atol=1e-6)
+    half = stylize_image(Local(), image, strength=0.5)
+    np.testing.assert_allclose(half, 0.5 * image + 0.5 * (np.sqrt(image) * 0.5 + 0.25), atol=1e-6)
+    assert stylize_image(Local(), image, preserve_color=True).shape == image.shape
+    with pytest.raises(ValueError, match="strength"):
+        stylize_image(Local(), image, strength=2.0)
+    with pytest.raises(ValueError, match="overlap"):
+        stylize_image(Local(), image, tile=32, overlap=16)
