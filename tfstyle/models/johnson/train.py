@@ -121,15 +121,6 @@ def train_johnson(config, on_step=None, on_start=None):
         style_image = resize_to_max_side(style_image, config.style_size).numpy()
     source = _source(config)
     total = _total_steps(config, source)
-    record = {
-        **dataclasses.asdict(config),
-        "style_path": os.path.abspath(style_path),
-        "total_steps": total,
-        "content_images": source.size,
-        "skipped_files": len(source.skipped),
-    }
-    resumed = write_run_config(config.output_dir, record, IDENTITY_KEYS)
-
     if config.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
     keras.utils.set_random_seed(config.seed)
@@ -148,6 +139,16 @@ def train_johnson(config, on_step=None, on_start=None):
     model.set_style(style_image)
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
     samples = _sample_images(source, config.image_size)
+    # Written once everything above is known to be valid: bad input leaves no folder.
+    record = {
+        **dataclasses.asdict(config),
+        "style_path": os.path.abspath(style_path),
+        "total_steps": total,
+        "content_images": source.size,
+        "skipped_files": len(source.skipped),
+    }
+    resumed = write_run_config(config.output_dir, record, IDENTITY_KEYS)
+
     if on_start is not None:
         on_start(
             {

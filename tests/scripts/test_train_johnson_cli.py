@@ -1,0 +1,153 @@
+"""The real `scripts/train_johnson.py`: a short run, resume on re-run, bad input."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from tests.conftest import assert_one_line_error, run_cli, write_image
+
+SCRIPT = "train_johnson.py"
+
+
+@pytest.fixture
+def photos(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(4):
+        write_image(folder / f"{i}.jpg", np.random.default_rng(i), size=(40, 36))
+    (folder / "corrupt.jpg").write_text("nope")
+    return folder
+
+
+FAST = [
+    "--image_size",
+    "32",
+    "--batch_size",
+    "2",
+    "--vgg_weights",
+    "none",
+    "--preset",
+    "lite_025",
+    "--checkpoint_every",
+    "2",
+    "--sample_every",
+    "2",
+]
+
+
+def test_train_then_resume_on_rerun(tmp_path, photos):
+    out = tmp_path / "run"
+    first = run_cli(
+        SCRIPT,
+        "--style",
+        "mosaic",
+        "--content_dir",
+        photos,
+        "--output_dir",
+        out,
+        "--steps",
+        "2",
+        *FAST,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "skipped 1 unreadable" in first.stdout and "img/s" in first.stdout
+    for name in ("config.json", "generator.keras", "generator.weights.h5"):
+        assert (out / name).exists()
+    config = json.loads((out / "config.json").read_text())
+    assert config["style"] == "mosaic" and config["total_steps"] == 2
+    second = run_cli(
+        SCRIPT,
+        "--style",
+        "mosaic",
+        "--content_dir",
+        photos,
+        "--output_dir",
+        out,
+        "--steps",
+        "4",
+        *FAST,
+    )
+    assert second.returncode == 0, second.stderr
+    assert "resuming" in second.stdout
+    assert "ckpt-4.index" in os.listdir(out / "checkpoints")
+    assert sorted(os.listdir(out / "samples"))[-1] == "step_0000004.png"
+
+
+def test_mixed_precision_and_epochs(tmp_path, photos):
+    out = tmp_path / "run"
+    result = run_cli(
+        SCRIPT,
+        "--style",
+        "wave",
+        "--content_dir",
+        photos,
+        "--output_dir",
+        out,
+        "--epochs",
+        "1",
+        "--mixed_precision",
+        *FAST,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "config.json").read_text())["total_steps"] == 2  # 4 photos / 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--style", "mosaik"],
+        ["--style", "missing.jpg"],
+        ["--style", "mosaic", "--content_dir", "/nonexistent/folder"],
+        ["--style", "mosaic", "--image_size", "30"],
+        ["--style", "mosaic", "--batch_size", "0"],
+        ["--style", "mosaic", "--style_layers", "relu9_9"],
+        ["--preset", "huge", "--style", "mosaic"],
+        ["--content_dir", "x"],
+        ["--style", "mosaic", "--vgg_weights", "/nonexistent/vgg.h5"],
+    ],
+)
+def test_bad_input(tmp_path, photos, args):
+    args = [a if a != "x" else str(photos) for a in args]
+    if "--content_dir" not in args:
+        args += ["--content_dir", str(photos)]
+    out = tmp_path / "run"
+    result = run_cli(
+        SCRIPT, *args, "--output_dir", out, "--steps", "1", *[a for a in FAST if a not in args]
+    )
+    assert_one_line_error(result)
+    assert not out.exists()
+
+
+def test_resume_with_other_settings_is_refused(tmp_path, photos):
+    out = tmp_path / "run"
+    assert (
+        run_cli(
+            SCRIPT,
+            "--style",
+            "mosaic",
+            "--content_dir",
+            photos,
+            "--output_dir",
+            out,
+            "--steps",
+            "1",
+            *FAST,
+        ).returncode
+        == 0
+    )
+    result = run_cli(
+        SCRIPT,
+        "--style",
+        "candy",
+        "--content_dir",
+        photos,
+        "--output_dir",
+        out,
+        "--steps",
+        "2",
+        *FAST,
+    )
+    assert_one_line_error(result)
+    assert "mosaic" in result.stderr
