@@ -6,6 +6,7 @@ Examples:
 """
 
 import json
+import os
 import platform
 
 from absl import flags
@@ -13,7 +14,9 @@ from absl import flags
 from tfstyle import cli
 from tfstyle.errors import InvalidArgumentError
 
-BENCHMARKS = ("gatys",)
+BENCHMARKS = ("gatys", "johnson")
+# FLOPs of one Johnson training step (batch 4, 256 px, VGG19 to relu4_4), PLATFORM.md.
+JOHNSON_STEP_GFLOP = 795.0
 
 _SIZES = flags.DEFINE_list("sizes", ["256", "512"], "Image sizes (square) to time.")
 _ADAM_STEPS = flags.DEFINE_integer("adam_steps", 500, "Adam steps for the L-BFGS comparison.")
@@ -21,6 +24,14 @@ _CONVERGE_SIZE = flags.DEFINE_integer("converge_size", 256, "Size of the L-BFGS 
 _REPEATS = flags.DEFINE_integer("repeats", 5, "Timed repeats per measurement.", lower_bound=1)
 _VGG_WEIGHTS = flags.DEFINE_string("vgg_weights", "none", "imagenet | none | PATH.")
 _JSON = flags.DEFINE_string("json", None, "Also write the results to this JSON file.")
+_LOSS_STEPS = flags.DEFINE_integer(
+    "loss_steps", 200, "Johnson: steps of the precision loss check (0: skip).", lower_bound=0
+)
+_PRESETS = flags.DEFINE_list("presets", ["paper", "lite"], "Johnson: network presets to time.")
+_INFER_SIZES = flags.DEFINE_list("infer_sizes", ["256", "512", "1024"], "Johnson: inference sizes.")
+_TILED_SIZE = flags.DEFINE_integer(
+    "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
+)
 
 
 def gatys(weights):
@@ -66,11 +77,106 @@ def gatys(weights):
     }
 
 
+def johnson(weights):
+    import tensorflow as tf
+
+    from tfstyle.benchmarks import common
+    from tfstyle.benchmarks import johnson as bench
+
+    peak = common.matmul_peak()
+    peak_bf16 = common.matmul_peak(dtype=tf.bfloat16)
+    print(f"matmul peak {peak:.0f} GFLOP/s float32, {peak_bf16:.0f} GFLOP/s bfloat16", flush=True)
+    reference = bench.train_step_seconds(weights, reference=True, repeats=_REPEATS.value)
+    print(
+        f"reference step (plain TF, full-VGG content target, float32): {reference:.2f}s "
+        f"= {JOHNSON_STEP_GFLOP / reference:.0f} GFLOP/s, "
+        f"{JOHNSON_STEP_GFLOP / reference / peak:.0%} of peak",
+        flush=True,
+    )
+    steps = {}
+    for name, mixed, jit in (
+        ("float32", False, False),
+        ("bfloat16", True, False),
+        ("float32+xla", False, True),
+        ("bfloat16+xla", True, True),
+    ):
+        seconds = bench.train_step_seconds(
+            weights, mixed=mixed, jit_compile=jit, repeats=_REPEATS.value
+        )
+        steps[name] = {
+            "seconds": seconds,
+            "images_per_s": 4 / seconds,
+            "ratio_to_reference": seconds / reference,
+        }
+        print(
+            f"train step {name:<13} {seconds:.2f}s  {4 / seconds:.2f} img/s  "
+            f"{seconds / reference:.2f}x reference",
+            flush=True,
+        )
+    best = min(steps, key=lambda k: steps[k]["seconds"])
+    losses = {}
+    if _LOSS_STEPS.value:
+        base = bench.loss_after(weights, _LOSS_STEPS.value)
+        fast = bench.loss_after(
+            weights, _LOSS_STEPS.value, mixed="bfloat16" in best, jit_compile="xla" in best
+        )
+        losses = {
+            "steps": _LOSS_STEPS.value,
+            "float32": base,
+            best: fast,
+            "relative_difference": abs(fast - base) / base,
+        }
+        print(
+            f"loss after {_LOSS_STEPS.value} steps: float32 {base:.4g}, {best} {fast:.4g} "
+            f"({losses['relative_difference']:.1%} apart)",
+            flush=True,
+        )
+    folders = bench.export_presets(_PRESETS.value)
+    latency = {}
+    for preset, folder in folders.items():
+        rows = bench.inference_latency(
+            folder,
+            os.path.join(os.path.dirname(folder), f"run_{preset}"),
+            sizes=tuple(int(v) for v in _INFER_SIZES.value),
+        )
+        latency[preset] = rows
+        for row in rows:
+            times = "  ".join(
+                f"{k[:-2]} {row[k]:.3f}s" if row[k] is not None else f"{k[:-2]} n/a"
+                for k in row
+                if k.endswith("px_s")
+            )
+            print(f"{preset:<6} {row['path']:<36} {times}", flush=True)
+    tiled = {}
+    if _TILED_SIZE.value:
+        run = os.path.join(
+            os.path.dirname(folders["paper" if "paper" in folders else next(iter(folders))]),
+            f"run_{'paper' if 'paper' in folders else next(iter(folders))}",
+        )
+        tiled = bench.tiled_peak_rss_mb(run, size=_TILED_SIZE.value)
+        print(
+            f"tiled {tiled['size']}x{tiled['size']}: {tiled['seconds']:.1f}s, "
+            f"peak RSS {tiled['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
+    return {
+        "matmul_peak_gflops": peak,
+        "matmul_peak_bf16_gflops": peak_bf16,
+        "reference_step_s": reference,
+        "train_steps": steps,
+        "loss_check": losses,
+        "inference": latency,
+        "tiled": tiled,
+        "peak_rss_mb": common.peak_rss_mb(),
+    }
+
+
 def main(argv):
     if len(argv) < 2 or argv[1] not in BENCHMARKS:
         raise InvalidArgumentError(f"name a benchmark: one of {', '.join(BENCHMARKS)}")
     results = {"benchmark": argv[1], "machine": platform.processor() or platform.machine()}
-    results.update(gatys(cli.vgg_weights_flag(_VGG_WEIGHTS.value)))
+    run = {"gatys": gatys, "johnson": johnson}[argv[1]]
+    results.update(run(cli.vgg_weights_flag(_VGG_WEIGHTS.value)))
     print(
         f"matmul peak {results['matmul_peak_gflops']:.0f} GFLOP/s (float32, measured in this run); "
         f"peak RSS {results['peak_rss_mb']:.0f} MB"

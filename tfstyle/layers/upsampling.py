@@ -11,6 +11,23 @@ import keras
 import tensorflow as tf
 
 
+def _upsample_nearest(x, factor):
+    """Nearest resize whose gradient is a sum-pool: XLA on CPU has no kernel for
+    ResizeNearestNeighborGrad, and the sum over each factor x factor block is exact."""
+
+    @tf.custom_gradient
+    def upsample(x):
+        y = tf.image.resize(x, tf.shape(x)[1:3] * factor, method="nearest")
+
+        def grad(dy):
+            pooled = tf.nn.avg_pool2d(tf.cast(dy, tf.float32), factor, factor, "VALID")
+            return tf.cast(pooled * float(factor * factor), dy.dtype)
+
+        return y, grad
+
+    return upsample(x)
+
+
 @keras.saving.register_keras_serializable(package="tfstyle")
 class NearestUpsampling2D(keras.layers.Layer):
     """Upsamples height and width by an integer factor with nearest-neighbour resizing."""
@@ -20,8 +37,7 @@ class NearestUpsampling2D(keras.layers.Layer):
         self.factor = int(factor)
 
     def call(self, x):
-        size = tf.shape(x)[1:3] * self.factor
-        y = tf.image.resize(x, size, method="nearest")
+        y = _upsample_nearest(x, self.factor)
         return tf.ensure_shape(tf.cast(y, x.dtype), [None, None, None, x.shape[-1]])
 
     def compute_output_shape(self, input_shape):

@@ -1,0 +1,157 @@
+"""Johnson benchmark: training step cost against a plain-TF reference, inference latency."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfstyle.benchmarks.common import time_call
+from tfstyle.models.johnson import FastStyleTransfer, TransformerNet
+
+
+def _batch(size=256, batch=4, seed=0):
+    rng = np.random.default_rng(seed)
+    small = rng.uniform(0, 1, (batch, size // 16, size // 16, 3)).astype(np.float32)
+    return tf.clip_by_value(tf.image.resize(small, (size, size), method="bicubic"), 0, 1)
+
+
+def _model(vgg_weights, mixed=False, preset="paper", size=256):
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed else "float32")
+    keras.utils.set_random_seed(0)
+    model = FastStyleTransfer(TransformerNet.from_preset(preset), vgg_weights=vgg_weights)
+    model.build((None, size, size, 3))
+    style = np.asarray(_batch(256, 1, seed=1))[0]
+    model.set_style(style)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
+class _FullDepth:
+    """Calls the backbone to its deepest tap whatever `layers` asks for."""
+
+    def __init__(self, backbone):
+        self.backbone = backbone
+
+    def __call__(self, images, layers=None):
+        return self.backbone(images)
+
+
+class FullVGGContentReference(FastStyleTransfer):
+    """The plain-TF reference: the content target of each batch goes through the whole
+    VGG (to relu4_4), as a straightforward implementation computes it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._full = _FullDepth(self.backbone)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        backbone = self.backbone
+        object.__setattr__(self, "backbone", self._full)
+        try:
+            return super().compute_loss(x, y, y_pred, sample_weight, training)
+        finally:
+            object.__setattr__(self, "backbone", backbone)
+
+
+def train_step_seconds(
+    vgg_weights, mixed=False, jit_compile=False, reference=False, repeats=3, batch=4, size=256
+):
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed else "float32")
+    keras.utils.set_random_seed(0)
+    cls = FullVGGContentReference if reference else FastStyleTransfer
+    model = cls(TransformerNet.from_preset("paper"), vgg_weights=vgg_weights)
+    model.build((None, size, size, 3))
+    model.set_style(np.asarray(_batch(256, 1, seed=1))[0])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    step = tf.function(model.train_step, jit_compile=jit_compile)
+    data = _batch(size, batch)
+    seconds = time_call(lambda: step(data), repeats=repeats, warmup=2)
+    keras.mixed_precision.set_global_policy("float32")
+    return seconds
+
+
+def loss_after(vgg_weights, steps, mixed=False, jit_compile=False, batch=4, size=256):
+    """Mean loss of the last 10 of `steps` training steps on a fixed set of batches."""
+    model = _model(vgg_weights, mixed)
+    step = tf.function(model.train_step, jit_compile=jit_compile)
+    batches = [_batch(size, batch, seed=i) for i in range(8)]
+    losses = []
+    for i in range(steps):
+        logs = step(batches[i % len(batches)])
+        losses.append(float(logs["loss"]))
+        model.reset_metrics()
+    keras.mixed_precision.set_global_policy("float32")
+    return float(np.mean(losses[-10:]))
+
+
+def export_presets(presets, vgg_weights_unused=None, root=None):
+    """Exports random-weight networks of each preset; returns {preset: export folder}."""
+    from export.pipeline import export_model
+
+    root = root or tempfile.mkdtemp(prefix="tfstyle-bench-")
+    folders = {}
+    for preset in presets:
+        keras.utils.set_random_seed(0)
+        net = TransformerNet.from_preset(preset)
+        net.build((None, None, None, 3))
+        run = os.path.join(root, f"run_{preset}")
+        os.makedirs(run, exist_ok=True)
+        net.save(os.path.join(run, "generator.keras"))
+        folders[preset] = os.path.join(root, f"export_{preset}")
+        export_model(run, folders[preset], overwrite=True)
+    return folders
+
+
+def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3):
+    """Seconds per image for every artefact of an export (and Keras), per size."""
+    import json
+
+    from tfstyle.inference import load_stylizer
+
+    with open(os.path.join(export_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    rows = []
+    targets = [("keras", run_dir, "float32", None)] + [
+        (a["format"], os.path.join(export_dir, a["path"]), a["precision"], a.get("psnr_db_min"))
+        for a in manifest["artefacts"]
+        if not a.get("fixed_size")
+    ]
+    for kind, path, precision, psnr in targets:
+        stylizer = load_stylizer(path, num_threads=os.cpu_count())
+        row = {
+            "format": kind,
+            "path": os.path.relpath(path, export_dir) if kind != "keras" else "keras",
+            "precision": precision,
+            "psnr_db": psnr,
+        }
+        for size in sizes:
+            image = np.asarray(_batch(size, 1))
+            try:
+                row[f"{size}px_s"] = time_call(
+                    lambda image=image, s=stylizer: s(image), repeats=repeats
+                )
+            except Exception as e:  # noqa: BLE001 - report runtimes that cannot run a size
+                row[f"{size}px_s"] = None
+                row[f"{size}px_error"] = str(e).splitlines()[0][:120]
+        rows.append(row)
+    return rows
+
+
+def tiled_peak_rss_mb(run_dir, size=4096, tile=1024):
+    """Peak RSS (MB) of a fresh process stylising a size x size photo with tiling."""
+    script = (
+        "import resource, numpy as np, sys;"
+        "from tfstyle.inference import load_stylizer, stylize_image;"
+        f"s = load_stylizer({run_dir!r});"
+        f"img = np.random.default_rng(0).uniform(size=({size}, {size}, 3)).astype('float32');"
+        f"t = __import__('time').perf_counter(); out = stylize_image(s, img, tile={tile});"
+        "print(__import__('time').perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    seconds, rss = (float(v) for v in result.stdout.split()[-2:])
+    return {"size": size, "tile": tile, "seconds": seconds, "peak_rss_mb": rss}
