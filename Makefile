@@ -1,14 +1,15 @@
-# Quick start:  make demo   (set up .venv, run the main job)
+# Quick start:  make demo   (set up .venv, train + export + stylise: the main job)
 #               make test   (set up .venv, run the test suite)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# ImageNet weights by default (downloaded once by Keras); offline, pass a local file:
+# ImageNet VGG weights by default (Keras downloads them once); offline, pass a local file:
 #   make demo VGG_WEIGHTS=/path/to/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5
 VGG_WEIGHTS ?= imagenet
 DEMO_DIR ?= outputs/demo
+DEMO_STEPS ?= 200
 
-.PHONY: demo test lint setup clean
+.PHONY: demo demo-gatys test lint setup clean
 
 $(VENV)/.installed: setup.py requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +19,17 @@ $(VENV)/.installed: setup.py requirements.lock
 
 setup: $(VENV)/.installed
 
+# A short Johnson run on the bundled photo, exported to every format, then used.
 demo: $(VENV)/.installed
+	$(PY) scripts/train_johnson.py --style mosaic --content_dir tfstyle/assets/photos \
+		--output_dir $(DEMO_DIR)/johnson_mosaic --steps $(DEMO_STEPS) --mixed_precision \
+		--checkpoint_every 50 --sample_every 50 --vgg_weights $(VGG_WEIGHTS)
+	$(PY) -m export --model $(DEMO_DIR)/johnson_mosaic --output_dir $(DEMO_DIR)/exported --overwrite
+	$(PY) scripts/stylize.py --model $(DEMO_DIR)/exported/tflite/model_float16.tflite \
+		--input tfstyle/assets/photos/amber.jpg --output $(DEMO_DIR)/amber_mosaic.jpg --overwrite
+
+# The optimisation-based method on the same photo (slower, no training).
+demo-gatys: $(VENV)/.installed
 	$(PY) scripts/stylize_gatys.py --content amber --style mosaic \
 		--output $(DEMO_DIR)/amber_mosaic_gatys.png --image_size 384 --steps 150 \
 		--vgg_weights $(VGG_WEIGHTS) --overwrite

@@ -29,6 +29,11 @@ _LOSS_STEPS = flags.DEFINE_integer(
 )
 _PRESETS = flags.DEFINE_list("presets", ["paper", "lite"], "Johnson: network presets to time.")
 _INFER_SIZES = flags.DEFINE_list("infer_sizes", ["256", "512", "1024"], "Johnson: inference sizes.")
+_PARTS = flags.DEFINE_list(
+    "parts",
+    ["train", "loss", "inference", "tiled"],
+    "Johnson: parts to run (the loss check is not timed, so it may run on a busy machine).",
+)
 _TILED_SIZE = flags.DEFINE_integer(
     "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
 )
@@ -83,44 +88,44 @@ def johnson(weights):
     from tfstyle.benchmarks import common
     from tfstyle.benchmarks import johnson as bench
 
+    parts = set(_PARTS.value)
     peak = common.matmul_peak()
     peak_bf16 = common.matmul_peak(dtype=tf.bfloat16)
     print(f"matmul peak {peak:.0f} GFLOP/s float32, {peak_bf16:.0f} GFLOP/s bfloat16", flush=True)
-    reference = bench.train_step_seconds(weights, reference=True, repeats=_REPEATS.value)
-    print(
-        f"reference step (plain TF, full-VGG content target, float32): {reference:.2f}s "
-        f"= {JOHNSON_STEP_GFLOP / reference:.0f} GFLOP/s, "
-        f"{JOHNSON_STEP_GFLOP / reference / peak:.0%} of peak",
-        flush=True,
-    )
-    steps = {}
-    for name, mixed, jit in (
-        ("float32", False, False),
-        ("bfloat16", True, False),
-        ("float32+xla", False, True),
-        ("bfloat16+xla", True, True),
-    ):
-        seconds = bench.train_step_seconds(
-            weights, mixed=mixed, jit_compile=jit, repeats=_REPEATS.value
-        )
-        steps[name] = {
-            "seconds": seconds,
-            "images_per_s": 4 / seconds,
-            "ratio_to_reference": seconds / reference,
-        }
+    results = {"matmul_peak_gflops": peak, "matmul_peak_bf16_gflops": peak_bf16}
+    configs = {
+        "float32": (False, False),
+        "bfloat16": (True, False),
+        "float32+xla": (False, True),
+        "bfloat16+xla": (True, True),
+    }
+    best = "bfloat16"
+    if "train" in parts:
+        reference = bench.train_step_seconds(weights, reference=True, repeats=_REPEATS.value)
         print(
-            f"train step {name:<13} {seconds:.2f}s  {4 / seconds:.2f} img/s  "
-            f"{seconds / reference:.2f}x reference",
+            f"reference step (plain TF: full-VGG content target, float32): {reference:.2f}s, "
+            f"{JOHNSON_STEP_GFLOP / reference / peak:.0%} of the float32 peak",
             flush=True,
         )
-    best = min(steps, key=lambda k: steps[k]["seconds"])
-    losses = {}
-    if _LOSS_STEPS.value:
+        steps = {}
+        for name, (mixed, jit) in configs.items():
+            seconds = bench.train_step_seconds(weights, mixed, jit, repeats=_REPEATS.value)
+            steps[name] = {
+                "seconds": seconds,
+                "images_per_s": 4 / seconds,
+                "ratio_to_reference": seconds / reference,
+            }
+            print(
+                f"train step {name:<13} {seconds:.2f}s  {4 / seconds:.2f} img/s  "
+                f"{seconds / reference:.2f}x reference",
+                flush=True,
+            )
+        best = min(steps, key=lambda k: steps[k]["seconds"])
+        results.update(reference_step_s=reference, train_steps=steps)
+    if "loss" in parts and _LOSS_STEPS.value:
         base = bench.loss_after(weights, _LOSS_STEPS.value)
-        fast = bench.loss_after(
-            weights, _LOSS_STEPS.value, mixed="bfloat16" in best, jit_compile="xla" in best
-        )
-        losses = {
+        fast = bench.loss_after(weights, _LOSS_STEPS.value, *configs[best])
+        results["loss_check"] = {
             "steps": _LOSS_STEPS.value,
             "float32": base,
             best: fast,
@@ -128,47 +133,36 @@ def johnson(weights):
         }
         print(
             f"loss after {_LOSS_STEPS.value} steps: float32 {base:.4g}, {best} {fast:.4g} "
-            f"({losses['relative_difference']:.1%} apart)",
+            f"({abs(fast - base) / base:.1%} apart)",
             flush=True,
         )
-    folders = bench.export_presets(_PRESETS.value)
-    latency = {}
-    for preset, folder in folders.items():
-        rows = bench.inference_latency(
-            folder,
-            os.path.join(os.path.dirname(folder), f"run_{preset}"),
-            sizes=tuple(int(v) for v in _INFER_SIZES.value),
-        )
-        latency[preset] = rows
-        for row in rows:
-            times = "  ".join(
-                f"{k[:-2]} {row[k]:.3f}s" if row[k] is not None else f"{k[:-2]} n/a"
-                for k in row
-                if k.endswith("px_s")
+    if parts & {"inference", "tiled"}:
+        folders = bench.export_presets(_PRESETS.value)
+        runs = {p: os.path.join(os.path.dirname(f), f"run_{p}") for p, f in folders.items()}
+    if "inference" in parts:
+        results["inference"] = {}
+        for preset, folder in folders.items():
+            rows = bench.inference_latency(
+                folder, runs[preset], sizes=tuple(int(v) for v in _INFER_SIZES.value)
             )
-            print(f"{preset:<6} {row['path']:<36} {times}", flush=True)
-    tiled = {}
-    if _TILED_SIZE.value:
-        run = os.path.join(
-            os.path.dirname(folders["paper" if "paper" in folders else next(iter(folders))]),
-            f"run_{'paper' if 'paper' in folders else next(iter(folders))}",
-        )
-        tiled = bench.tiled_peak_rss_mb(run, size=_TILED_SIZE.value)
+            results["inference"][preset] = rows
+            for row in rows:
+                times = "  ".join(
+                    f"{k[:-2]} {row[k]:.3f}s" if row[k] is not None else f"{k[:-2]} n/a"
+                    for k in row
+                    if k.endswith("px_s")
+                )
+                print(f"{preset:<9} {row['path']:<42} {times}", flush=True)
+    if "tiled" in parts and _TILED_SIZE.value:
+        tiled = bench.tiled_peak_rss_mb(next(iter(runs.values())), size=_TILED_SIZE.value)
+        results["tiled"] = tiled
         print(
-            f"tiled {tiled['size']}x{tiled['size']}: {tiled['seconds']:.1f}s, "
+            f"tiled {tiled['size']}x{tiled['size']} ({_PRESETS.value[0]}): {tiled['seconds']:.1f}s, "
             f"peak RSS {tiled['peak_rss_mb']:.0f} MB",
             flush=True,
         )
-    return {
-        "matmul_peak_gflops": peak,
-        "matmul_peak_bf16_gflops": peak_bf16,
-        "reference_step_s": reference,
-        "train_steps": steps,
-        "loss_check": losses,
-        "inference": latency,
-        "tiled": tiled,
-        "peak_rss_mb": common.peak_rss_mb(),
-    }
+    results["peak_rss_mb"] = common.peak_rss_mb()
+    return results
 
 
 def main(argv):
