@@ -8,6 +8,7 @@ Import it before anything that imports TensorFlow.
 
 import math
 import os
+import signal
 import sys
 import time
 
@@ -66,6 +67,10 @@ def _flags_parser(positional):
     return parse
 
 
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run(main, positional=0):
     """`absl.app.run(main)` with one-line errors for bad flags and bad input.
 
@@ -77,6 +82,9 @@ def run(main, positional=0):
     def guarded(argv):
         # TF's Python side logs INFO lines (e.g. on every checkpoint) through absl.
         logging.set_verbosity(logging.WARNING)
+        # A scheduler's SIGTERM becomes KeyboardInterrupt, so training loops save a
+        # checkpoint on the way out, as they do for Ctrl-C.
+        signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             return main(argv)
         except TfstyleError as e:

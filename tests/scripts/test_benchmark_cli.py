@@ -7,8 +7,20 @@ from tests.conftest import assert_one_line_error, run_cli
 
 def test_gatys_benchmark_smoke(tmp_path):
     out = tmp_path / "gatys.json"
-    result = run_cli("benchmark.py", "gatys", "--sizes", "32", "--adam_steps", "3",
-                     "--converge_size", "32", "--repeats", "1", "--json", out)
+    result = run_cli(
+        "benchmark.py",
+        "gatys",
+        "--sizes",
+        "32",
+        "--adam_steps",
+        "3",
+        "--converge_size",
+        "32",
+        "--repeats",
+        "1",
+        "--json",
+        out,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     assert report["matmul_peak_gflops"] > 0

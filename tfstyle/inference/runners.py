@@ -184,7 +184,8 @@ def _load_onnx(path, num_threads=None):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.log_severity_level = 3  # errors only: its warnings are not actionable for users
+    ort.set_default_logger_severity(3)  # errors only: its warnings are not actionable for users
+    options.log_severity_level = 3
     if num_threads:
         options.intra_op_num_threads = num_threads
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
