@@ -26,7 +26,7 @@ _MAX_SIZE = flags.DEFINE_integer(
     "max_size", None, "Downscale inputs whose longer side is larger.", lower_bound=16
 )
 _TILE = flags.DEFINE_integer(
-    "tile", None, "Tile side for large images (auto above ~1536x1536).", lower_bound=32
+    "tile", None, "Tile side for large images (auto above 1024x1024).", lower_bound=32
 )
 _OVERLAP = flags.DEFINE_integer("overlap", 64, "Tile overlap in pixels.", lower_bound=0)
 _STRENGTH = flags.DEFINE_float(

@@ -141,7 +141,7 @@ def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3):
     return rows
 
 
-def tiled_peak_rss_mb(run_dir, size=4096, tile=1024):
+def tiled_peak_rss_mb(run_dir, size=4096, tile=512):
     """Peak RSS (MB) of a fresh process stylising a size x size photo with tiling."""
     script = (
         "import resource, numpy as np, sys;"

@@ -28,8 +28,19 @@ class Stylizer:
         fixed_size: (H, W) for models with a static input size (fixed TFLite), else None.
     """
 
-    def __init__(self, kind, path, fn, fixed_size=None):
+    def __init__(self, kind, path, fn, fixed_size=None, eager_fn=None):
         self.kind, self.path, self._fn, self.fixed_size = kind, path, fn, fixed_size
+        self._eager_fn = eager_fn
+
+    @property
+    def shares_statistics(self):
+        """True for Keras networks: tiles can be normalised with image-wide statistics."""
+        return self._eager_fn is not None
+
+    def eager(self, images):
+        """Runs the network eagerly (needed inside `layers.shared_statistics()`)."""
+        out = self._eager_fn(np.ascontiguousarray(images, np.float32))
+        return np.clip(np.asarray(out, np.float32), 0.0, 1.0)
 
     def __call__(self, images):
         out = self._fn(np.ascontiguousarray(images, np.float32))
@@ -107,7 +118,12 @@ def _keras_stylizer(kind, path, model):
             f"'{path}' is a {type(model).__name__}, not a single-style tfstyle network"
         )
     fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-    return Stylizer(kind, path, lambda x: fn(tf.constant(x)).numpy())
+    return Stylizer(
+        kind,
+        path,
+        lambda x: fn(tf.constant(x)).numpy(),
+        eager_fn=lambda x: model(tf.constant(x), training=False).numpy(),
+    )
 
 
 def _load_keras(path, num_threads=None):

@@ -5,14 +5,41 @@ float under integer quantisation. Statistics are computed in float32 even when t
 layer runs in bfloat16 or float16.
 """
 
+import contextlib
+
 import keras
 from keras import ops
 
+_shared = None  # {layer id: (mean, variance)} inside `shared_statistics()`
 
-def _normalize(x, epsilon):
+
+@contextlib.contextmanager
+def shared_statistics():
+    """Makes every instance-norm layer reuse the statistics of its first call.
+
+    Tiled inference of one large image runs the network once on a downscaled copy of
+    the whole image (recording each layer's per-channel mean and variance) and then on
+    each tile, which is normalised with those image-wide statistics instead of its own:
+    without this, every tile gets its own contrast and tone, and the seams show.
+    Eager execution only (the statistics are Python-side state).
+    """
+    global _shared
+    _shared = {}
+    try:
+        yield
+    finally:
+        _shared = None
+
+
+def _normalize(layer, x, epsilon):
     x32 = ops.cast(x, "float32")
-    mean = ops.mean(x32, axis=(1, 2), keepdims=True)
-    variance = ops.mean(ops.square(x32 - mean), axis=(1, 2), keepdims=True)
+    if _shared is not None and id(layer) in _shared:
+        mean, variance = _shared[id(layer)]
+    else:
+        mean = ops.mean(x32, axis=(1, 2), keepdims=True)
+        variance = ops.mean(ops.square(x32 - mean), axis=(1, 2), keepdims=True)
+        if _shared is not None:
+            _shared[id(layer)] = (mean, variance)
     return (x32 - mean) * ops.rsqrt(variance + epsilon)
 
 
@@ -45,7 +72,7 @@ class InstanceNormalization(keras.layers.Layer):
         )
 
     def call(self, x):
-        y = _normalize(x, self.epsilon)
+        y = _normalize(self, x, self.epsilon)
         if self.gamma is not None:
             y = y * ops.cast(self.gamma, "float32")
         if self.beta is not None:
@@ -95,7 +122,7 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
         weights = ops.cast(style_weights, "float32")
         gamma = ops.matmul(weights, ops.cast(self.gamma, "float32"))[:, None, None, :]
         beta = ops.matmul(weights, ops.cast(self.beta, "float32"))[:, None, None, :]
-        return ops.cast(_normalize(x, self.epsilon) * gamma + beta, self.compute_dtype)
+        return ops.cast(_normalize(self, x, self.epsilon) * gamma + beta, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
