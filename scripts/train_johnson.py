@@ -8,6 +8,8 @@ Examples:
 Re-running the same command with the same --output_dir resumes from the last checkpoint.
 """
 
+import os
+
 from absl import flags
 
 from tfstyle import cli
@@ -53,8 +55,6 @@ flags.mark_flag_as_required("style")
 
 
 def main(argv):
-    import os
-
     style_name = os.path.splitext(os.path.basename(_STYLE.value))[0]
     config = JohnsonTrainConfig(
         style=_STYLE.value,
