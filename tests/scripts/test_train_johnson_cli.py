@@ -37,6 +37,12 @@ FAST = [
 ]
 
 
+def _train(photos, out, *extra, style="mosaic"):
+    return run_cli(
+        SCRIPT, "--style", style, "--content_dir", photos, "--output_dir", out, *extra, *FAST
+    )
+
+
 def test_train_then_resume_on_rerun(tmp_path, photos):
     out = tmp_path / "run"
     first = run_cli(

@@ -7,6 +7,7 @@ import tensorflow as tf
 from tfstyle.backbones import VGGFeatures, resolve_layer_name
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.losses import gram_matrix, perceptual_loss
+from tfstyle.models.perceptual_config import perceptual_config
 from tfstyle.optimizers import lbfgs_minimize
 
 # Gatys et al., CVPR 2016: content at relu4_2, style at relu1_1 ... relu5_1 with equal weights.
@@ -275,14 +276,7 @@ class GatysStyleTransfer(keras.Model):
         config.update(
             {
                 "image_size": self.image_size,
-                "content_layers": self.content_layers,
-                "style_layers": self.style_layers,
-                "content_weight": self.content_weight,
-                "style_weight": self.style_weight,
-                "tv_weight": self.tv_weight,
-                "architecture": self.architecture,
-                "vgg_weights": self.vgg_weights,
-                "pooling": self.pooling,
+                **perceptual_config(self),
             }
         )
         return config

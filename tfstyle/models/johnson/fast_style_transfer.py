@@ -8,6 +8,7 @@ from tfstyle.backbones import VGGFeatures, resolve_layer_name
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.losses import content_loss, gram_matrix, style_layer_loss, total_variation_loss
 from tfstyle.models.johnson.transformer_net import TransformerNet
+from tfstyle.models.perceptual_config import perceptual_config
 
 # Johnson et al. used VGG16 relu2_2 for content and relu1_2, relu2_2, relu3_3, relu4_3 for
 # style. With VGG19 the same taps are the last conv of each block (relu3_4, relu4_4).
@@ -168,12 +169,5 @@ class FastStyleTransfer(keras.Model):
         return {
             **super().get_config(),
             "generator": keras.saving.serialize_keras_object(self.generator),
-            "content_layers": self.content_layers,
-            "style_layers": self.style_layers,
-            "content_weight": self.content_weight,
-            "style_weight": self.style_weight,
-            "tv_weight": self.tv_weight,
-            "architecture": self.architecture,
-            "vgg_weights": self.vgg_weights,
-            "pooling": self.pooling,
+            **perceptual_config(self),
         }
