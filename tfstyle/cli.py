@@ -152,7 +152,6 @@ class Progress:
         if self.start_time is None:
             # Rates count from the first reported step: it carries tracing and warm-up.
             self.start_time, self.start_step = now, step
-            self.first_time = now
         done = step >= self.total
         if not (done or self.interactive or now - self.last_print >= self.log_every_s):
             return
