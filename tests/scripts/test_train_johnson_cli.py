@@ -45,36 +45,14 @@ def _train(photos, out, *extra, style="mosaic"):
 
 def test_train_then_resume_on_rerun(tmp_path, photos):
     out = tmp_path / "run"
-    first = run_cli(
-        SCRIPT,
-        "--style",
-        "mosaic",
-        "--content_dir",
-        photos,
-        "--output_dir",
-        out,
-        "--steps",
-        "2",
-        *FAST,
-    )
+    first = _train(photos, out, "--steps", "2")
     assert first.returncode == 0, first.stderr
     assert "skipped 1 unreadable" in first.stdout and "img/s" in first.stdout
     for name in ("config.json", "generator.keras", "generator.weights.h5"):
         assert (out / name).exists()
     config = json.loads((out / "config.json").read_text())
     assert config["style"] == "mosaic" and config["total_steps"] == 2
-    second = run_cli(
-        SCRIPT,
-        "--style",
-        "mosaic",
-        "--content_dir",
-        photos,
-        "--output_dir",
-        out,
-        "--steps",
-        "4",
-        *FAST,
-    )
+    second = _train(photos, out, "--steps", "4")
     assert second.returncode == 0, second.stderr
     assert "resuming" in second.stdout
     assert "ckpt-4.index" in os.listdir(out / "checkpoints")
@@ -83,19 +61,7 @@ def test_train_then_resume_on_rerun(tmp_path, photos):
 
 def test_mixed_precision_and_epochs(tmp_path, photos):
     out = tmp_path / "run"
-    result = run_cli(
-        SCRIPT,
-        "--style",
-        "wave",
-        "--content_dir",
-        photos,
-        "--output_dir",
-        out,
-        "--epochs",
-        "1",
-        "--mixed_precision",
-        *FAST,
-    )
+    result = _train(photos, out, "--epochs", "1", "--mixed_precision", style="wave")
     assert result.returncode == 0, result.stderr
     assert json.loads((out / "config.json").read_text())["total_steps"] == 2  # 4 photos / 2
 
@@ -128,32 +94,7 @@ def test_bad_input(tmp_path, photos, args):
 
 def test_resume_with_other_settings_is_refused(tmp_path, photos):
     out = tmp_path / "run"
-    assert (
-        run_cli(
-            SCRIPT,
-            "--style",
-            "mosaic",
-            "--content_dir",
-            photos,
-            "--output_dir",
-            out,
-            "--steps",
-            "1",
-            *FAST,
-        ).returncode
-        == 0
-    )
-    result = run_cli(
-        SCRIPT,
-        "--style",
-        "candy",
-        "--content_dir",
-        photos,
-        "--output_dir",
-        out,
-        "--steps",
-        "2",
-        *FAST,
-    )
+    assert _train(photos, out, "--steps", "1").returncode == 0
+    result = _train(photos, out, "--steps", "2", style="candy")
     assert_one_line_error(result)
     assert "mosaic" in result.stderr
