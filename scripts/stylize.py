@@ -1,4 +1,4 @@
-"""Stylise images with a trained feed-forward network in any format.
+r"""Stylise images with a trained feed-forward network in any format.
 
 Examples:
     python scripts/stylize.py --model runs/johnson_mosaic --input photo.jpg --output out.jpg

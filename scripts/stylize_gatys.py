@@ -1,4 +1,4 @@
-"""Gatys et al. style transfer, texture synthesis or feature inversion of one image.
+r"""Gatys et al. style transfer, texture synthesis or feature inversion of one image.
 
 Examples:
     python scripts/stylize_gatys.py --content photo.jpg --style starry_night --output out.png
