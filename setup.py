@@ -24,9 +24,6 @@ setup(
         "pillow>=10",
         "absl-py>=2.1",
         "tensorboard>=2.21",
-        # L-BFGS for Gatys: scipy's L-BFGS-B is the well-kept reference implementation
-        # (bounds keep pixels in [0, 1] without clipping tricks).
-        "scipy>=1.11",
     ],
     extras_require={
         "export": [
@@ -35,6 +32,7 @@ setup(
             "ai-edge-litert>=2.0",
             "tensorflow-serving-api>=2.21,<2.22",
         ],
-        "test": ["pytest>=8", "ruff>=0.6"],
+        # scipy's L-BFGS-B is the reference our TF L-BFGS is tested against.
+        "test": ["pytest>=8", "ruff>=0.6", "scipy>=1.11"],
     },
 )

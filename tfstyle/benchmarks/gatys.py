@@ -49,7 +49,7 @@ def vgg_forward_backward_seconds(size, vgg_weights, jit_compile=False, repeats=5
 
 
 def step_seconds(size, vgg_weights, jit_compile=False, repeats=5):
-    """Seconds per Adam step and per L-BFGS iteration (scipy overhead included)."""
+    """Seconds per Adam step, per L-BFGS iteration and per L-BFGS evaluation."""
     model = _model(size, vgg_weights, jit_compile)
     adam_step = tf.function(model.train_step, jit_compile=jit_compile)
     adam = time_call(lambda: adam_step(None), repeats=repeats)
