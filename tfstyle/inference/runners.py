@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 
-from tfstyle.errors import InvalidArgumentError, TfstyleError
+from tfstyle.errors import TfstyleError
 
 MODEL_KINDS = ("run", "keras", "weights", "saved_model", "tflite", "onnx")
 
@@ -207,8 +207,3 @@ def _load_onnx(path, num_threads=None):
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     return Stylizer("onnx", path, lambda x: session.run(None, {name: x})[0])
-
-
-def require_kind(stylizer, kinds):
-    if stylizer.kind not in kinds:
-        raise InvalidArgumentError(f"this needs a {' or '.join(kinds)} model, got {stylizer.kind}")

@@ -97,8 +97,8 @@ def train(
             logs = train_step(batch)
             step.assign_add(1)
             current = int(step.numpy())
+            values = {k: float(v) for k, v in logs.items()}
             if current % log_every == 0 or current == total_steps:
-                values = {k: float(v) for k, v in logs.items()}
                 with writer.as_default(step=current):
                     for key, value in values.items():
                         tf.summary.scalar(key, value)
@@ -109,7 +109,7 @@ def train(
                         current,
                         total_steps,
                         start_step,
-                        {k: float(v) for k, v in logs.items()},
+                        values,
                         time.monotonic() - started,
                     )
                 )
