@@ -6,8 +6,8 @@ import sys
 OPSET = 17
 
 
-def convert(saved_model_dir, output_path, opset=OPSET):
-    """Runs tf2onnx on the serving_default signature; raises with its last line on failure."""
+def convert(saved_model_dir, output_path, opset=OPSET, signature="serving_default"):
+    """Runs tf2onnx on one signature; raises with its last line on failure."""
     command = [
         sys.executable,
         "-m",
@@ -15,7 +15,7 @@ def convert(saved_model_dir, output_path, opset=OPSET):
         "--saved-model",
         saved_model_dir,
         "--signature_def",
-        "serving_default",
+        signature,
         "--output",
         output_path,
         "--opset",

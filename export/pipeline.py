@@ -17,21 +17,18 @@ FIXED_SIZE = (384, 384)
 # Parity goals (PSNR in dB against the Keras model) per artefact precision. Full int8
 # depends on how well the calibration images cover the activations: its goal is an aim
 # that is reported, not a gate.
-# Full int8 depends on how well the calibration images cover the activations: its goal
-# is an aim that is reported, not a gate.
 PSNR_GOALS = {"float32": 50.0, "float16": 40.0, "dynamic_int8": 30.0, "int8": 25.0}
-REQUIRED_PRECISIONS = ("float32", "float16", "dynamic_int8")
 REQUIRED_PRECISIONS = ("float32", "float16", "dynamic_int8")
 MANIFEST = "manifest.json"
 
 
-def _keras_generator(model_path):
+def load_generator(model_path):
+    """The Keras network of a training run folder or .keras file, ready to export."""
     import keras
 
-    import tfstyle.models.johnson  # noqa: F401 - registers the classes
-    from tfstyle.inference.runners import detect_model_kind
-    from tfstyle.models.johnson import TransformerNet
+    from tfstyle.inference.runners import _register_models, detect_model_kind
 
+    _register_models()
     kind = detect_model_kind(model_path)
     if kind == "run":
         model_path = os.path.join(model_path, "generator.keras")
@@ -41,10 +38,10 @@ def _keras_generator(model_path):
         model = keras.saving.load_model(model_path, compile=False)
     except Exception as e:  # noqa: BLE001
         raise ModelError(f"cannot load '{model_path}': {str(e).splitlines()[0][:200]}") from None
-    if not isinstance(model, TransformerNet):
-        raise ModelError(
-            f"'{model_path}' is a {type(model).__name__}, not a tfstyle TransformerNet"
-        )
+    if not hasattr(model, "endpoints"):
+        raise ModelError(f"'{model_path}' is a {type(model).__name__}, not a tfstyle network")
+    if getattr(model, "export_command", None):
+        raise ModelError(f"'{model_path}' is a {type(model).__name__}: {model.export_command}")
     return model
 
 
@@ -91,16 +88,41 @@ def representative_images(content_dir=None, count=16, size=256):
     return images
 
 
+def artefact_names(endpoint_name, variant=None, suffix=""):
+    """File names: the main endpoint is model_<variant>.tflite / model.onnx, the others
+    <endpoint>_<variant>.tflite / <endpoint>.onnx."""
+    from tfstyle.models import serving
+
+    stem = "model" if endpoint_name == serving.MAIN else endpoint_name
+    return f"tflite/{stem}_{variant}{suffix}.tflite", f"{stem}.onnx"
+
+
+def _examples(endpoint, images):
+    """Input dicts for `endpoint` built from photos, one image per dict."""
+    return [inputs for image in images for inputs in endpoint.examples(np.asarray(image)[None])]
+
+
 def export_model(
-    model_path, output_dir, formats=FORMATS, content_dir=None, overwrite=False, on_progress=None
+    model_path,
+    output_dir,
+    formats=FORMATS,
+    content_dir=None,
+    overwrite=False,
+    on_progress=None,
+    generator=None,
 ):
     """Exports a trained network; returns the manifest (also written as manifest.json).
 
-    Layout:
-        saved_model/1/                      TF Serving (signatures serving_default, serve_bytes)
+    Layout (one TFLite and ONNX file per endpoint; the main one is "model"):
+        saved_model/1/                      TF Serving (every endpoint; serve_bytes)
         tflite/model_<variant>.tflite       dynamic H x W; <variant>_384x384 fixed
-        model.onnx                          opset 17, dynamic H x W
+        tflite/<endpoint>_<variant>.tflite  the network's other endpoints
+        model.onnx, <endpoint>.onnx         opset 17, dynamic H x W
         manifest.json                       sizes, inputs/outputs, parity figures
+
+    Args:
+        generator: an already built Keras network to export instead of loading
+            `model_path` (which is then only recorded as the source).
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -109,7 +131,7 @@ def export_model(
         raise OutputExistsError(
             f"output folder '{output_dir}' is not empty; pass --overwrite to replace it"
         )
-    generator = _keras_generator(model_path)
+    generator = generator if generator is not None else load_generator(model_path)
     say = on_progress or (lambda message: None)
     with quiet_stderr():
         return _export(generator, model_path, output_dir, formats, content_dir, say)
@@ -122,63 +144,75 @@ def _export(generator, model_path, output_dir, formats, content_dir, say):
     staging = tempfile.mkdtemp(
         prefix=".export-", dir=os.path.dirname(os.path.abspath(output_dir)) or "."
     )
+    variants = getattr(generator, "tflite_variants", tflite.VARIANTS)
+    fixed = getattr(generator, "fixed_size_export", True)
     try:
         artefacts = []
         serving_dir = os.path.join(staging, "saved_model", "1")
         saved_model.write_saved_model(generator, serving_dir)
-        saved_model.write_warmup(serving_dir)
+        saved_model.write_warmup(serving_dir, generator)
         if "saved_model" in formats:
             artefacts.append(
                 {"path": "saved_model/1", "format": "saved_model", "precision": "float32"}
             )
             say("saved_model/1")
         if "tflite" in formats:
-            fixed_dir = os.path.join(staging, ".fixed")
-            saved_model.write_saved_model(
-                generator, fixed_dir, fixed_size=FIXED_SIZE, with_bytes=False
-            )
+            sources = [(serving_dir, None)]
+            if fixed:
+                fixed_dir = os.path.join(staging, ".fixed")
+                saved_model.write_saved_model(
+                    generator, fixed_dir, fixed_size=FIXED_SIZE, with_bytes=False
+                )
+                sources.append((fixed_dir, FIXED_SIZE))
             os.makedirs(os.path.join(staging, "tflite"))
-            for source, suffix, size in (
-                (serving_dir, "", 256),
-                (fixed_dir, f"_{FIXED_SIZE[0]}x{FIXED_SIZE[1]}", FIXED_SIZE[0]),
-            ):
-                calibration = representative_images(content_dir, size=size)
-                for variant in tflite.VARIANTS:
-                    data = tflite.convert(source, variant, calibration)
-                    ops = tflite.op_names(data)
-                    flex = [op for op in ops if op.startswith("Flex")]
-                    if flex:
-                        raise RuntimeError(f"TFLite {variant} needs Flex ops {flex}")
-                    rel = f"tflite/model_{variant}{suffix}.tflite"
-                    with open(os.path.join(staging, rel), "wb") as f:
-                        f.write(data)
-                    artefacts.append(
-                        {
-                            "path": rel,
-                            "format": "tflite",
-                            "precision": variant,
-                            "fixed_size": list(FIXED_SIZE) if suffix else None,
-                            "ops": ops,
-                        }
-                    )
-                    say(rel)
-            shutil.rmtree(fixed_dir)
+            for source, size in sources:
+                suffix = f"_{size[0]}x{size[1]}" if size else ""
+                photos = representative_images(content_dir, size=size[0] if size else 256)
+                for endpoint in generator.endpoints(size):
+                    calibration = _examples(endpoint, photos)
+                    for variant in variants:
+                        data = tflite.convert(source, variant, calibration, endpoint.name)
+                        ops = tflite.op_names(data)
+                        flex = [op for op in ops if op.startswith("Flex")]
+                        if flex:
+                            raise RuntimeError(f"TFLite {variant} needs Flex ops {flex}")
+                        rel = artefact_names(endpoint.name, variant, suffix)[0]
+                        with open(os.path.join(staging, rel), "wb") as f:
+                            f.write(data)
+                        artefacts.append(
+                            {
+                                "path": rel,
+                                "format": "tflite",
+                                "endpoint": endpoint.name,
+                                "precision": variant,
+                                "fixed_size": list(size) if size else None,
+                                "ops": ops,
+                            }
+                        )
+                        say(rel)
+            if fixed:
+                shutil.rmtree(fixed_dir)
         if "onnx" in formats:
-            onnx_export.convert(serving_dir, os.path.join(staging, "model.onnx"))
-            artefacts.append(
-                {
-                    "path": "model.onnx",
-                    "format": "onnx",
-                    "precision": "float32",
-                    "opset": onnx_export.OPSET,
-                }
-            )
-            say("model.onnx")
+            for endpoint in generator.endpoints():
+                rel = artefact_names(endpoint.name)[1]
+                onnx_export.convert(serving_dir, os.path.join(staging, rel), signature=endpoint.name)
+                artefacts.append(
+                    {
+                        "path": rel,
+                        "format": "onnx",
+                        "endpoint": endpoint.name,
+                        "precision": "float32",
+                        "opset": onnx_export.OPSET,
+                    }
+                )
+                say(rel)
         if "saved_model" not in formats:
             shutil.rmtree(os.path.join(staging, "saved_model"))
         manifest = {
             "source": os.path.abspath(model_path),
+            "model": type(generator).__name__,
             "generator": generator.get_config(),
+            "endpoints": {e.name: list(e.inputs) for e in generator.endpoints()},
             "artefacts": artefacts,
         }
         manifest["artefacts"] = _measure(staging, artefacts, generator)
@@ -199,38 +233,66 @@ def _size(path):
     return os.path.getsize(path)
 
 
+def _psnr_output(name, endpoint, reference, test):
+    """PSNR of an image output (peak 1), or of a feature output against its own peak."""
+    if name in endpoint.image_outputs:
+        return psnr(reference, test)
+    peak = float(np.max(np.abs(reference))) or 1.0
+    return psnr(np.asarray(reference) / peak, np.asarray(test) / peak)
+
+
+def _batch_of(inputs):
+    return len(next(iter(inputs.values())))
+
+
 def _measure(root, artefacts, generator):
     """Adds size, input/output description and parity figures to each artefact."""
+    import tensorflow as tf
+
     images = parity_images()
-    reference = {k: np.asarray(generator(v, training=False)) for k, v in images.items()}
     measured = []
     for artefact in artefacts:
         path = os.path.join(root, artefact["path"])
         stylizer = load_stylizer(path)
-        shape = (
-            [-1, FIXED_SIZE[0], FIXED_SIZE[1], 3] if artefact.get("fixed_size") else [-1, -1, -1, 3]
-        )
-        parity = {}
-        for key, batch in images.items():
-            if artefact.get("fixed_size") and key != "384x384":
+        size = tuple(artefact["fixed_size"]) if artefact.get("fixed_size") else None
+        names = [artefact["endpoint"]] if "endpoint" in artefact else list(stylizer.endpoints)
+        parity, described = {}, {}
+        for endpoint in generator.endpoints(size):
+            if endpoint.name not in names:
                 continue
-            out = (
-                np.concatenate([stylizer(image[None]) for image in batch])
-                if stylizer.kind == "tflite"
-                else stylizer(batch)
-            )
-            parity[f"{key}x{len(batch)}"] = {
-                "max_abs_error": float(np.max(np.abs(out - reference[key]))),
-                "psnr_db": psnr(reference[key], out),
+            described[endpoint.name] = {
+                "inputs": {n: [-1 if d is None else d for d in s] for n, s in endpoint.inputs.items()}
             }
+            for key, batch in images.items():
+                if size and key != "384x384":
+                    continue
+                for inputs in endpoint.examples(batch):
+                    reference = {
+                        k: np.asarray(v)
+                        for k, v in endpoint.fn(**{n: tf.constant(x) for n, x in inputs.items()}).items()
+                    }
+                    if stylizer.kind == "tflite":  # one image per invoke, as on a phone
+                        parts = [
+                            stylizer.run(endpoint.name, **{n: x[i : i + 1] for n, x in inputs.items()})
+                            for i in range(_batch_of(inputs))
+                        ]
+                        out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+                    else:
+                        out = stylizer.run(endpoint.name, **inputs)
+                    for name, value in reference.items():
+                        label = f"{key}x{len(batch)}" + ("" if endpoint.name == "serving_default" else f"/{endpoint.name}")
+                        label += "" if len(reference) == 1 else f"/{name}"
+                        parity[label] = {
+                            "max_abs_error": float(np.max(np.abs(out[name] - value))),
+                            "psnr_db": _psnr_output(name, endpoint, value, out[name]),
+                        }
         worst = min(p["psnr_db"] for p in parity.values())
         goal = PSNR_GOALS.get(artefact["precision"], 50.0)
         measured.append(
             {
                 **artefact,
                 "bytes": _size(path),
-                "inputs": {"image": {"dtype": "float32", "shape": shape, "range": [0, 1]}},
-                "outputs": {"stylized": {"dtype": "float32", "shape": shape, "range": [0, 1]}},
+                "endpoints": described,
                 "parity": parity,
                 "psnr_db_min": worst,
                 "psnr_goal_db": goal,
@@ -248,7 +310,10 @@ def verify_export(export_dir, model_path=None):
         raise InvalidArgumentError(f"'{export_dir}' is not an export folder (no {MANIFEST})")
     with open(manifest_path) as f:
         manifest = json.load(f)
-    generator = _keras_generator(model_path or manifest["source"])
+    source = model_path or manifest["source"]
+    if model_path is None and os.path.exists(os.path.join(export_dir, "generator.keras")):
+        source = os.path.join(export_dir, "generator.keras")  # a generated MetaNet network
+    generator = load_generator(source)
     with quiet_stderr():
         return _verify_rows(export_dir, manifest, generator)
 
@@ -264,7 +329,7 @@ def _verify_rows(export_dir, manifest, generator):
                 "max_abs_error": max(p["max_abs_error"] for p in artefact["parity"].values()),
                 "goal_db": artefact["psnr_goal_db"],
                 "meets_goal": artefact["meets_goal"],
-                "goal_required": artefact["goal_required"],
+                "goal_required": artefact["precision"] in REQUIRED_PRECISIONS,
             }
         )
     return rows

@@ -19,33 +19,36 @@ def _pad_multiple(image, multiple=4):
 
 
 def write_saved_model(generator, path, fixed_size=None, with_bytes=True):
-    """Exports `generator` (images [0, 1] -> images [0, 1]) as a SavedModel.
+    """Exports every endpoint of `generator` (see `tfstyle.models.serving`) as a signature.
 
     Signatures:
-      serving_default: {"image": float32 [batch, H, W, 3]} -> {"stylized": same shape};
-          H and W dynamic (multiples of 4), or `fixed_size` for fixed-shape variants.
-      serve_bytes: {"image_bytes": string [batch]} (JPEG/PNG) -> {"png_bytes": string [batch]};
-          any size (padded to a multiple of 4 and cropped back inside).
+      serving_default: {"image": float32 [batch, H, W, 3], ...extra inputs} ->
+          {"stylized": same shape}; H and W dynamic (multiples of 4), or `fixed_size`.
+      the network's other endpoints (AdaIN: style_statistics, stylize_with_statistics).
+      serve_bytes (image-only networks): {"image_bytes": string [batch]} (JPEG/PNG) ->
+          {"png_bytes": string [batch]}; any size (padded to a multiple of 4 and
+          cropped back inside).
     """
-    h, w = fixed_size if fixed_size else (None, None)
     archive = keras.export.ExportArchive()
     archive.track(generator)
-
-    def serve(image):
-        return {OUTPUT_NAME: generator(image, training=False)}
-
-    archive.add_endpoint(
-        "serving_default",
-        serve,
-        input_signature=[tf.TensorSpec([None, h, w, 3], tf.float32, name=INPUT_NAME)],
-    )
-    if with_bytes:
+    endpoints = generator.endpoints(fixed_size)
+    for endpoint in endpoints:
+        archive.add_endpoint(
+            endpoint.name,
+            _positional(endpoint),
+            input_signature=[
+                tf.TensorSpec(shape, tf.float32, name=name)
+                for name, shape in endpoint.inputs.items()
+            ],
+        )
+    if with_bytes and endpoints[0].image_only:
+        main = endpoints[0].fn
 
         def one(data):
             image = tf.io.decode_image(data, channels=3, expand_animations=False)
             image = tf.image.convert_image_dtype(image, tf.float32)
             padded, ih, iw = _pad_multiple(image)
-            out = generator(padded[None], training=False)[0, :ih, :iw]
+            out = main(image=padded[None])[OUTPUT_NAME][0, :ih, :iw]
             return tf.io.encode_png(tf.image.convert_image_dtype(out, tf.uint8, saturate=True))
 
         def serve_bytes(image_bytes):
@@ -60,24 +63,37 @@ def write_saved_model(generator, path, fixed_size=None, with_bytes=True):
     return path
 
 
-def write_warmup(path, size=256):
-    """TF Serving warm-up records (assets.extra/tf_serving_warmup_requests): one float
-    request at `size` and one encoded-bytes request, so the first real call is fast."""
+def _positional(endpoint):
+    """`endpoint.fn` with positional arguments, in the order of its input signature."""
+    names = list(endpoint.inputs)
+
+    def serve(*args):
+        return endpoint.fn(**dict(zip(names, args)))
+
+    return serve
+
+
+def write_warmup(path, generator, size=256):
+    """TF Serving warm-up records (assets.extra/tf_serving_warmup_requests): one request
+    per signature at `size`, so the first real call is fast."""
     from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
     folder = os.path.join(path, "assets.extra")
     os.makedirs(folder, exist_ok=True)
     image = np.full((1, size, size, 3), 0.5, np.float32)
-    png = tf.io.encode_png(tf.cast(image[0] * 255, tf.uint8)).numpy()
+    requests = [
+        (endpoint.name, endpoint.examples(image)[0]) for endpoint in generator.endpoints()
+    ]
+    if generator.endpoints()[0].image_only:
+        png = tf.io.encode_png(tf.cast(image[0] * 255, tf.uint8)).numpy()
+        requests.append(("serve_bytes", {"image_bytes": [png]}))
     with tf.io.TFRecordWriter(os.path.join(folder, "tf_serving_warmup_requests")) as writer:
-        for signature, name, tensor in (
-            ("serving_default", INPUT_NAME, tf.make_tensor_proto(image)),
-            ("serve_bytes", "image_bytes", tf.make_tensor_proto([png])),
-        ):
+        for signature, inputs in requests:
             request = predict_pb2.PredictRequest(
                 model_spec=model_pb2.ModelSpec(name="tfstyle", signature_name=signature)
             )
-            request.inputs[name].CopyFrom(tensor)
+            for name, value in inputs.items():
+                request.inputs[name].CopyFrom(tf.make_tensor_proto(value))
             log = prediction_log_pb2.PredictionLog(
                 predict_log=prediction_log_pb2.PredictLog(request=request)
             )

@@ -10,10 +10,14 @@ VARIANTS = ("float32", "float16", "dynamic_int8", "int8")
 FLOAT_OPS_IN_INT8 = ("MEAN", "SQUARED_DIFFERENCE", "RSQRT", "SUB", "MUL", "ADD", "TANH")
 
 
-def convert(saved_model_dir, variant, representative_images=None):
-    """Returns the .tflite bytes of `variant` (builtin ops only, no Flex)."""
+def convert(saved_model_dir, variant, representative_inputs=None, signature="serving_default"):
+    """Returns the .tflite bytes of one signature as `variant` (builtin ops only, no Flex).
+
+    Args:
+        representative_inputs: list of {input name: array} (full int8 calibration).
+    """
     converter = tf.lite.TFLiteConverter.from_saved_model(
-        saved_model_dir, signature_keys=["serving_default"]
+        saved_model_dir, signature_keys=[signature]
     )
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     if variant == "float16":
@@ -22,13 +26,13 @@ def convert(saved_model_dir, variant, representative_images=None):
     elif variant == "dynamic_int8":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     elif variant == "int8":
-        if representative_images is None or not len(representative_images):
-            raise ValueError("full int8 needs representative images")
+        if not representative_inputs:
+            raise ValueError("full int8 needs representative inputs")
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
 
         def representative():
-            for image in representative_images:
-                yield {"image": np.asarray(image, np.float32)[None]}
+            for inputs in representative_inputs:
+                yield {k: np.asarray(v, np.float32) for k, v in inputs.items()}
 
         converter.representative_dataset = representative
         # Builtins too (not INT8-only), so the denylisted ops can stay float; input and
@@ -42,7 +46,7 @@ def convert(saved_model_dir, variant, representative_images=None):
             debug_dataset=representative,
             debug_options=tf.lite.experimental.QuantizationDebugOptions(
                 denylisted_ops=list(FLOAT_OPS_IN_INT8),
-                denylisted_nodes=_edge_convolutions(saved_model_dir),
+                denylisted_nodes=_edge_convolutions(saved_model_dir, signature),
             ),
         )
         return debugger.get_nondebug_quantized_model()
@@ -51,7 +55,7 @@ def convert(saved_model_dir, variant, representative_images=None):
     return converter.convert()
 
 
-def _edge_convolutions(saved_model_dir):
+def _edge_convolutions(saved_model_dir, signature):
     """Output tensors of the first and last convolutions (`conv_in`, `conv_out`).
 
     They stay float in the full-int8 model: the first sees raw pixels, the last sets
@@ -60,7 +64,7 @@ def _edge_convolutions(saved_model_dir):
     """
     from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = Interpreter(model_content=convert(saved_model_dir, "float32"))
+    interpreter = Interpreter(model_content=convert(saved_model_dir, "float32", signature=signature))
     return [
         d["name"]
         for d in interpreter.get_tensor_details()

@@ -11,6 +11,7 @@ import os
 import numpy as np
 
 from tfstyle.errors import TfstyleError
+from tfstyle.models import serving
 
 MODEL_KINDS = ("run", "keras", "weights", "saved_model", "tflite", "onnx")
 
@@ -20,31 +21,76 @@ class ModelError(TfstyleError, OSError):
 
 
 class Stylizer:
-    """A loaded network: `stylizer(images) -> images`, both (1, H, W, 3) float32 [0, 1].
+    """A loaded network in any format, called by endpoint and input names.
+
+    `stylizer(images)` runs the main endpoint on (1, H, W, 3) float32 images in [0, 1]
+    (with the extra inputs given to `bind`) and returns stylised images of the same
+    shape; `stylizer.run(endpoint, **inputs)` runs any endpoint and returns its outputs.
+    Endpoint and input names are those of the network's `endpoints()`
+    (`tfstyle.models.serving`), the same in every format.
 
     Attributes:
         kind: one of MODEL_KINDS.
         path: where it was loaded from.
+        endpoints: {endpoint name: tuple of input names}.
         fixed_size: (H, W) for models with a static input size (fixed TFLite), else None.
+        model: the Keras network for Keras kinds, else None.
     """
 
-    def __init__(self, kind, path, fn, fixed_size=None, eager_fn=None):
-        self.kind, self.path, self._fn, self.fixed_size = kind, path, fn, fixed_size
-        self._eager_fn = eager_fn
+    def __init__(self, kind, path, runners, fixed_size=None, eager_runners=None, model=None):
+        self.kind, self.path, self.fixed_size, self.model = kind, path, fixed_size, model
+        self._runners = runners  # {name: (input names, fn(**inputs) -> dict)}
+        self._eager_runners = eager_runners
+        self._bound = {}
+
+    @property
+    def endpoints(self):
+        return {name: tuple(names) for name, (names, _) in self._runners.items()}
+
+    @property
+    def inputs(self):
+        """Input names of the main endpoint."""
+        return self.endpoints[serving.MAIN]
 
     @property
     def shares_statistics(self):
         """True for Keras networks: tiles can be normalised with image-wide statistics."""
-        return self._eager_fn is not None
+        return self._eager_runners is not None
+
+    def bind(self, **inputs):
+        """A copy whose main endpoint always gets these extra inputs (e.g. style_weights)."""
+        bound = Stylizer(
+            self.kind, self.path, self._runners, self.fixed_size, self._eager_runners, self.model
+        )
+        bound._bound = {**self._bound, **inputs}
+        return bound
+
+    def run(self, endpoint=serving.MAIN, **inputs):
+        """Runs `endpoint` on float32 arrays; returns {output name: array}."""
+        return self._call(self._runners, endpoint, inputs)
+
+    def _call(self, runners, endpoint, inputs):
+        if endpoint not in runners:
+            raise ModelError(
+                f"'{self.path}' has no '{endpoint}' endpoint (it has {', '.join(runners)})"
+            )
+        names, fn = runners[endpoint]
+        missing = [n for n in names if n not in inputs]
+        if missing:
+            raise ModelError(f"'{self.path}' needs the input(s) {', '.join(missing)}")
+        arrays = {n: np.ascontiguousarray(inputs[n], np.float32) for n in names}
+        return {k: np.asarray(v) for k, v in fn(**arrays).items()}
+
+    def _image(self, runners, images):
+        out = self._call(runners, serving.MAIN, {**self._bound, serving.IMAGE: images})
+        return np.clip(np.asarray(out[serving.STYLIZED], np.float32), 0.0, 1.0)
 
     def eager(self, images):
         """Runs the network eagerly (needed inside `layers.shared_statistics()`)."""
-        out = self._eager_fn(np.ascontiguousarray(images, np.float32))
-        return np.clip(np.asarray(out, np.float32), 0.0, 1.0)
+        return self._image(self._eager_runners, images)
 
     def __call__(self, images):
-        out = self._fn(np.ascontiguousarray(images, np.float32))
-        return np.clip(np.asarray(out, np.float32), 0.0, 1.0)
+        return self._image(self._runners, images)
 
 
 def detect_model_kind(path):
@@ -108,29 +154,44 @@ def load_stylizer(path, num_threads=None):
         raise ModelError(f"cannot load '{path}' as a {kind} model: {first}") from None
 
 
-def _keras_stylizer(kind, path, model):
+def _register_models():
+    """Imports every model family so that .keras files deserialise."""
+    import tfstyle.models.adain  # noqa: F401
+    import tfstyle.models.johnson  # noqa: F401
+    import tfstyle.models.metanet  # noqa: F401
+
+
+def keras_endpoints(model, eager=False):
+    """{name: (input names, fn)} for a Keras network's `endpoints()`."""
     import tensorflow as tf
 
-    from tfstyle.models.johnson import TransformerNet
+    runners = {}
+    for endpoint in model.endpoints():
+        fn = endpoint.fn if eager else tf.function(endpoint.fn, reduce_retracing=True)
 
-    if not isinstance(model, TransformerNet) or model.conditional:
-        raise ModelError(
-            f"'{path}' is a {type(model).__name__}, not a single-style tfstyle network"
-        )
-    fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        def call(fn=fn, **inputs):
+            return {k: v.numpy() for k, v in fn(**{n: tf.constant(x) for n, x in inputs.items()}).items()}
+
+        runners[endpoint.name] = (tuple(endpoint.inputs), call)
+    return runners
+
+
+def _keras_stylizer(kind, path, model):
+    if not hasattr(model, "endpoints"):
+        raise ModelError(f"'{path}' is a {type(model).__name__}, not a tfstyle network")
     return Stylizer(
         kind,
         path,
-        lambda x: fn(tf.constant(x)).numpy(),
-        eager_fn=lambda x: model(tf.constant(x), training=False).numpy(),
+        keras_endpoints(model),
+        eager_runners=keras_endpoints(model, eager=True),
+        model=model,
     )
 
 
 def _load_keras(path, num_threads=None):
     import keras
 
-    import tfstyle.models.johnson  # noqa: F401 - registers the classes for deserialisation
-
+    _register_models()
     return _keras_stylizer("keras", path, keras.saving.load_model(path, compile=False))
 
 
@@ -150,50 +211,70 @@ def _load_weights(path, num_threads=None):
             f"must be beside it, or pass the .keras file"
         )
     with open(config_path) as f:
-        preset = json.load(f).get("preset", "paper")
-    model = TransformerNet.from_preset(preset)
-    model.build((None, None, None, 3))
+        config = json.load(f)
+    family = config.get("family", "johnson")
+    if family == "johnson":
+        model = TransformerNet.from_preset(config.get("preset", "paper"))
+    elif family == "cin":
+        model = TransformerNet.from_preset(
+            config.get("preset", "paper"),
+            normalization="conditional_instance",
+            num_styles=len(config["styles"]),
+        )
+    else:
+        raise ModelError(f"'{path}' is a {family} run: pass its folder or generator.keras")
+    model.build(_build_shape(model))
     model.load_weights(path)
     return _keras_stylizer("weights", path, model)
+
+
+def _build_shape(net):
+    images = (None, None, None, 3)
+    return [images, (None, net.num_styles)] if net.conditional else images
 
 
 def _load_saved_model(path, num_threads=None):
     import tensorflow as tf
 
     loaded = tf.saved_model.load(_saved_model_dir(path))
-    if "serving_default" not in loaded.signatures:
+    if serving.MAIN not in loaded.signatures:
         raise ModelError(f"SavedModel '{path}' has no serving_default signature")
-    signature = loaded.signatures["serving_default"]
-    inputs = signature.structured_input_signature[1]
-    if "image" not in inputs:
+    runners = {}
+    for name, signature in loaded.signatures.items():
+        names = tuple(signature.structured_input_signature[1])
+
+        def call(signature=signature, **inputs):
+            return {
+                k: v.numpy()
+                for k, v in signature(**{n: tf.constant(x) for n, x in inputs.items()}).items()
+            }
+
+        runners[name] = (names, call)
+    if serving.IMAGE not in runners[serving.MAIN][0]:
         raise ModelError(
             f"SavedModel '{path}' does not take an 'image' input: not a tfstyle export"
         )
-    return Stylizer(
-        "saved_model", path, lambda x: signature(image=tf.constant(x))["stylized"].numpy()
-    )
+    runners.pop("serve_bytes", None)  # encoded images, for TF Serving clients
+    return Stylizer("saved_model", path, runners)
 
 
 def _load_tflite(path, num_threads=None):
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=path, num_threads=num_threads or os.cpu_count())
-    detail = interpreter.get_input_details()[0]
-    output_index = interpreter.get_output_details()[0]["index"]
-    static = detail["shape_signature"]
-    fixed = tuple(int(v) for v in static[1:3]) if min(static[1:3]) > 0 else None
-    state = {"shape": None}
-
-    def run(x):
-        if tuple(x.shape) != state["shape"]:
-            interpreter.resize_tensor_input(detail["index"], x.shape, strict=False)
-            interpreter.allocate_tensors()
-            state["shape"] = tuple(x.shape)
-        interpreter.set_tensor(detail["index"], x)
-        interpreter.invoke()
-        return interpreter.get_tensor(output_index)
-
-    return Stylizer("tflite", path, run, fixed_size=fixed)
+    runners, fixed = {}, None
+    for name in interpreter.get_signature_list():
+        runner = interpreter.get_signature_runner(name)
+        details = runner.get_input_details()
+        if serving.IMAGE in details:
+            static = details[serving.IMAGE]["shape_signature"]
+            fixed = tuple(int(v) for v in static[1:3]) if min(static[1:3]) > 0 else None
+        runners[name] = (tuple(details), runner)
+    if not runners:
+        raise ModelError(f"'{path}' has no signatures: not a tfstyle export")
+    if serving.MAIN not in runners and len(runners) == 1:
+        runners = {serving.MAIN: next(iter(runners.values()))}
+    return Stylizer("tflite", path, runners, fixed_size=fixed)
 
 
 def _load_onnx(path, num_threads=None):
@@ -205,5 +286,14 @@ def _load_onnx(path, num_threads=None):
     if num_threads:
         options.intra_op_num_threads = num_threads
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-    return Stylizer("onnx", path, lambda x: session.run(None, {name: x})[0])
+    inputs = {i.name.split(":")[0]: i.name for i in session.get_inputs()}
+    outputs = [o.name for o in session.get_outputs()]
+
+    def call(**arrays):
+        values = session.run(outputs, {inputs[k]: v for k, v in arrays.items()})
+        return {name.split(":")[0]: value for name, value in zip(outputs, values)}
+
+    # One graph per file: model.onnx is the main endpoint, <endpoint>.onnx the others.
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = serving.MAIN if stem == "model" else stem
+    return Stylizer("onnx", path, {name: (tuple(inputs), call)})

@@ -5,6 +5,7 @@ from keras import ops
 
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.layers import ConvBlock, ResidualBlock
+from tfstyle.models import serving
 
 # Presets are constructor arguments. "paper" is the paper's table with the defaults
 # every reimplementation uses today (instance norm, resize-conv, reflection padding).
@@ -104,6 +105,23 @@ class TransformerNet(keras.Model):
             x = block(x, style_weights=style_weights, training=training)
         # Scaled tanh keeps the output in [0, 1], like the paper's output layer.
         return (ops.tanh(ops.cast(x, "float32")) + 1.0) * 0.5
+
+    def endpoints(self, fixed_size=None):
+        """Inference endpoints (see `tfstyle.models.serving`): images -> stylised images,
+        plus a (B, num_styles) `style_weights` input for the conditional network."""
+        if not self.conditional:
+            return [serving.image_endpoint(self, fixed_size)]
+
+        def fn(image, style_weights):
+            return {serving.STYLIZED: self([image, style_weights], training=False)}
+
+        def examples(images):
+            weights = serving.one_hot_rows(len(images), self.num_styles)
+            return [{serving.IMAGE: images, "style_weights": weights}]
+
+        shape = serving.image_shape(fixed_size)
+        inputs = {serving.IMAGE: shape, "style_weights": (None, self.num_styles)}
+        return [serving.Endpoint(serving.MAIN, inputs, fn, examples)]
 
     def get_config(self):
         return {
