@@ -1,18 +1,32 @@
 r"""Stylise images with a trained feed-forward network in any format.
 
+Serves every model of the zoo: one-style (Johnson), N-style (conditional instance
+norm: --style_weights), arbitrary-style (AdaIN, MetaNet: --style, --alpha, --masks).
+
 Examples:
     python scripts/stylize.py --model runs/johnson_mosaic --input photo.jpg --output out.jpg
     python scripts/stylize.py --model exported/johnson_mosaic/tflite/model_float16.tflite \
         --input photos/ --output stylized/ --strength 0.8
     python scripts/stylize.py --model exported/johnson_mosaic/model.onnx --input big.jpg \
         --output big_mosaic.jpg --tile 512 --overlap 64 --preserve_color
+    # N styles: one of them, or a blend (indices, or names for a run folder)
+    python scripts/stylize.py --model runs/cin_4styles --style_weights 0:0.5,3:0.5 \
+        --input photo.jpg --output blend.jpg
+    # Any style (AdaIN or MetaNet run): several styles with weights, alpha, masks
+    python scripts/stylize.py --model runs/adain --input photo.jpg --style starry_night \
+        --alpha 0.6 --output out.jpg
+    python scripts/stylize.py --model runs/adain --input photo.jpg --style wave,candy \
+        --masks sky.png,ground.png --output regions.jpg
 """
 
+import json
 import os
 
+import numpy as np
 from absl import flags
 
 from tfstyle import cli
+from tfstyle.assets import resolve_style
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer, stylize_image
 from tfstyle.io import check_output_path, list_images, load_image, save_image
@@ -37,6 +51,24 @@ _THREADS = flags.DEFINE_integer(
     "threads", None, "Threads for TFLite / ONNX Runtime.", lower_bound=1
 )
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
+_STYLE = flags.DEFINE_list(
+    "style", None, "Arbitrary-style models: style image(s), bundled names or paths."
+)
+_STYLE_WEIGHTS = flags.DEFINE_string(
+    "style_weights",
+    None,
+    "Weights over styles, 'i:w,j:w' (or one index): the rows of an N-style network "
+    "(indices or its style names) or the --style images.",
+)
+_STYLE_SIZE = flags.DEFINE_integer(
+    "style_size", 512, "Longer side the style images are resized to.", lower_bound=32
+)
+_ALPHA = flags.DEFINE_float(
+    "alpha", 1.0, "AdaIN style strength in feature space.", lower_bound=0.0, upper_bound=1.0
+)
+_MASKS = flags.DEFINE_list(
+    "masks", None, "One mask image per --style (white = that style); Keras AdaIN models."
+)
 
 flags.mark_flags_as_required(["model", "input", "output"])
 
@@ -63,15 +95,125 @@ def plan(input_path, output_path, overwrite):
     return pairs
 
 
+def parse_style_weights(text, count, names=()):
+    """'0:0.5,3:0.5' (or '2', or 'mosaic:1') -> a vector of `count` weights."""
+    weights = np.zeros(count, np.float32)
+    for part in text.split(","):
+        key, _, value = part.strip().partition(":")
+        if key in names:
+            index = list(names).index(key)
+        else:
+            try:
+                index = int(key)
+            except ValueError:
+                known = f" ({', '.join(names)})" if names else ""
+                raise InvalidArgumentError(
+                    f"--style_weights: '{key}' is not a style index or name{known}"
+                ) from None
+        try:
+            weight = float(value) if value else 1.0
+        except ValueError:
+            raise InvalidArgumentError(f"--style_weights: '{value}' is not a number") from None
+        if not 0 <= index < count:
+            raise InvalidArgumentError(
+                f"--style_weights: index {index} is out of range for {count} styles"
+            )
+        if weight < 0:
+            raise InvalidArgumentError("--style_weights must be non-negative")
+        weights[index] += weight
+    if weights.sum() <= 0:
+        raise InvalidArgumentError("--style_weights must have a positive weight")
+    return weights
+
+
+def _run_style_names(model_path):
+    config = os.path.join(model_path, "config.json")
+    if os.path.isdir(model_path) and os.path.exists(config):
+        with open(config) as f:
+            return tuple(json.load(f).get("styles") or ())
+    return ()
+
+
+def _load_styles():
+    if not _STYLE.value:
+        raise InvalidArgumentError("this model stylises with any style: pass --style IMAGE")
+    return [load_image(resolve_style(s), max_side=_STYLE_SIZE.value) for s in _STYLE.value]
+
+
+def _load_masks(count):
+    if len(_MASKS.value) != count:
+        raise InvalidArgumentError(f"--masks has {len(_MASKS.value)} images for {count} styles")
+    return [load_image(path, max_side=1024).mean(axis=-1) for path in _MASKS.value]
+
+
+def configure(stylizer):
+    """Binds the style inputs the model needs; returns (stylizer, per-image hook or None).
+
+    The hook maps an input image to a stylizer (masks depend on the image size)."""
+    inputs, endpoints = stylizer.inputs, stylizer.endpoints
+    if "style_weights" in inputs:  # N-style network
+        count = stylizer.input_size("style_weights")
+        names = _run_style_names(_MODEL.value)
+        if not _STYLE_WEIGHTS.value:
+            listed = ", ".join(f"{i}:{n}" for i, n in enumerate(names)) or f"0..{count - 1}"
+            raise InvalidArgumentError(
+                f"this network has {count} styles ({listed}): pass --style_weights, e.g. 0 or 0:0.5,1:0.5"
+            )
+        weights = parse_style_weights(_STYLE_WEIGHTS.value, count, names)
+        return stylizer.bind(style_weights=(weights / weights.sum())[None]), None
+    if "style" not in inputs:  # one-style network
+        if _STYLE.value or _STYLE_WEIGHTS.value or _MASKS.value:
+            raise InvalidArgumentError(
+                "this network has one fixed style: --style, --style_weights and --masks do not apply"
+            )
+        return stylizer, None
+    styles = _load_styles()
+    weights = (
+        parse_style_weights(_STYLE_WEIGHTS.value, len(styles))
+        if _STYLE_WEIGHTS.value
+        else np.ones(len(styles), np.float32)
+    )
+    alpha = {"alpha": np.array([_ALPHA.value], np.float32)} if "alpha" in inputs else {}
+    if "style_statistics" not in endpoints or "stylize_with_statistics" not in endpoints:
+        if len(styles) > 1 or _MASKS.value:
+            raise InvalidArgumentError(
+                "this model file takes one style image; several styles and --masks need "
+                "the Keras model (run folder) or the SavedModel"
+            )
+        return stylizer.bind(style=styles[0][None], **alpha), None
+    from tfstyle.models.adain import blend_statistics, region_statistics
+
+    stats = [stylizer.run("style_statistics", style=s[None]) for s in styles]
+    if not _MASKS.value:
+        blended = blend_statistics(stats, weights)
+        return stylizer.bind("stylize_with_statistics", **blended, **alpha), None
+    if stylizer.model is None:
+        raise InvalidArgumentError("--masks needs the Keras model (a run folder or .keras file)")
+    masks = [m * w for m, w in zip(_load_masks(len(styles)), weights)]
+
+    def for_image(image):
+        h, w = (-(-d // 8) * 8 for d in image.shape[:2])
+        maps = region_statistics(stats, masks, (h // 8, w // 8))
+        return stylizer.bind("stylize_with_statistics", **maps, **alpha)
+
+    return stylizer, for_image
+
+
 def main(argv):
     pairs = plan(_INPUT.value, _OUTPUT.value, _OVERWRITE.value)
+    if _MASKS.value and _TILE.value:
+        raise InvalidArgumentError("--masks stylises whole images: drop --tile")
     stylizer = load_stylizer(_MODEL.value, num_threads=_THREADS.value)
+    stylizer, for_image = configure(stylizer)
     for source, target in pairs:
         image = load_image(source, max_side=_MAX_SIZE.value)
+        tile = _TILE.value
+        if for_image is not None:
+            stylizer, tile = for_image(image), max(image.shape[:2]) + 2 * _OVERLAP.value
         result = stylize_image(
             stylizer,
             image,
-            tile=_TILE.value,
+            tile=tile,
             overlap=_OVERLAP.value,
             strength=_STRENGTH.value,
             preserve_color=_PRESERVE_COLOR.value,

@@ -190,3 +190,134 @@ def _duration(seconds):
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+class TrainingFlags:
+    """The flags every training script shares (those of train_johnson.py), defined once.
+
+    Args:
+        run_prefix: default --output_dir is runs/<run_prefix>_<name>.
+        batch_size, learning_rate, epochs, image_size: the method's paper defaults.
+    """
+
+    def __init__(self, batch_size=4, learning_rate=1e-3, epochs=2.0, image_size=256, vgg="vgg19"):
+        self.output_dir = flags.DEFINE_string("output_dir", None, "Run folder.")
+        self.dataset = flags.DEFINE_string("dataset", "coco/2017", "TFDS dataset of photos.")
+        self.content_dir = flags.DEFINE_string(
+            "content_dir", None, "Folder of content photos (overrides --dataset)."
+        )
+        self.image_size = flags.DEFINE_integer(
+            "image_size", image_size, "Training crop size.", lower_bound=16
+        )
+        self.batch_size = flags.DEFINE_integer(
+            "batch_size", batch_size, "Batch size.", lower_bound=1
+        )
+        self.epochs = flags.DEFINE_float("epochs", epochs, "Passes over the content photos.")
+        self.steps = flags.DEFINE_integer(
+            "steps", None, "Train for N steps (overrides --epochs).", lower_bound=1
+        )
+        self.learning_rate = flags.DEFINE_float(
+            "learning_rate", learning_rate, "Adam learning rate.", lower_bound=0
+        )
+        self.vgg = flags.DEFINE_enum("vgg", vgg, ["vgg19", "vgg16"], "Loss network.")
+        self.vgg_weights = flags.DEFINE_string("vgg_weights", "imagenet", "imagenet | none | PATH.")
+        self.checkpoint_every = flags.DEFINE_integer(
+            "checkpoint_every", 500, "Steps between checkpoints.", lower_bound=1
+        )
+        self.sample_every = flags.DEFINE_integer(
+            "sample_every", 500, "Steps between sample images (0: end only).", lower_bound=0
+        )
+        self.mixed_precision = flags.DEFINE_bool(
+            "mixed_precision", False, "bfloat16 compute (CPU), float32 statistics."
+        )
+        self.jit_compile = flags.DEFINE_bool("jit_compile", False, "Compile the step with XLA.")
+        self.seed = flags.DEFINE_integer("seed", 0, "Seed for data order, crops and init.")
+
+    def config(self, default_output_dir, **overrides):
+        """The `TrainConfig` fields from the flags (`overrides` win, e.g. a preset's)."""
+        values = {
+            "output_dir": self.output_dir.value or default_output_dir,
+            "content_dir": self.content_dir.value,
+            "dataset": self.dataset.value,
+            "image_size": self.image_size.value,
+            "batch_size": self.batch_size.value,
+            "epochs": self.epochs.value,
+            "steps": self.steps.value,
+            "learning_rate": self.learning_rate.value,
+            "vgg": self.vgg.value,
+            "vgg_weights": vgg_weights_flag(self.vgg_weights.value),
+            "checkpoint_every": self.checkpoint_every.value,
+            "sample_every": self.sample_every.value,
+            "mixed_precision": self.mixed_precision.value,
+            "jit_compile": self.jit_compile.value,
+            "seed": self.seed.value,
+        }
+        return {**values, **overrides}
+
+
+def training_progress(config):
+    """(on_start, on_step) callbacks printing the run facts and a progress bar."""
+    state = {}
+
+    def on_start(info):
+        skipped = info.get("skipped") or ()
+        if skipped:
+            print(f"skipped {len(skipped)} unreadable files, e.g. {skipped[0]}")
+        print(
+            f"{'resuming' if info['resumed'] else 'starting'} {config.output_dir}: "
+            f"{info['total_steps']} steps of {config.batch_size} images"
+        )
+
+    def on_step(step_state):
+        if "bar" not in state:
+            state["bar"] = Progress(
+                step_state.total_steps,
+                initial=step_state.start_step,
+                items_per_step=config.batch_size,
+            )
+        state["bar"].update(step_state.step, step_state.logs)
+
+    return on_start, on_step
+
+
+def print_release(result):
+    print(
+        f"step {result['step']}: wrote {result['generator.keras']} "
+        f"and {result['generator.weights.h5']}"
+    )
+
+
+class PerceptualFlags:
+    """The objective flags of the Johnson-family scripts (train_johnson.py, train_cin.py)."""
+
+    def __init__(self):
+        self.style_size = flags.DEFINE_integer(
+            "style_size", None, "Longer side of the style image(s) (default: up to 512)."
+        )
+        self.content_weight = flags.DEFINE_float(
+            "content_weight", 1.0, "Content weight.", lower_bound=0
+        )
+        self.style_weight = flags.DEFINE_float("style_weight", 5.0, "Style weight.", lower_bound=0)
+        self.tv_weight = flags.DEFINE_float(
+            "tv_weight", 1.3e4, "Total variation weight.", lower_bound=0
+        )
+        self.content_layer = flags.DEFINE_list(
+            "content_layer", None, "Content layer(s) (default relu2_2)."
+        )
+        self.style_layers = flags.DEFINE_list(
+            "style_layers", None, "Style layers (default the last conv of blocks 1-4)."
+        )
+        self.preset = flags.DEFINE_enum(
+            "preset", "paper", ["paper", "lite", "lite_025"], "Network size."
+        )
+
+    def config(self):
+        return {
+            "style_size": self.style_size.value,
+            "content_weight": self.content_weight.value,
+            "style_weight": self.style_weight.value,
+            "tv_weight": self.tv_weight.value,
+            "content_layers": tuple(self.content_layer.value) if self.content_layer.value else None,
+            "style_layers": tuple(self.style_layers.value) if self.style_layers.value else None,
+            "preset": self.preset.value,
+        }

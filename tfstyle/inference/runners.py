@@ -37,11 +37,14 @@ class Stylizer:
         model: the Keras network for Keras kinds, else None.
     """
 
-    def __init__(self, kind, path, runners, fixed_size=None, eager_runners=None, model=None):
+    def __init__(
+        self, kind, path, runners, fixed_size=None, eager_runners=None, model=None, shapes=None
+    ):
         self.kind, self.path, self.fixed_size, self.model = kind, path, fixed_size, model
+        self.shapes = shapes or {}  # {endpoint: {input: shape, None for dynamic}}
         self._runners = runners  # {name: (input names, fn(**inputs) -> dict)}
         self._eager_runners = eager_runners
-        self._bound = {}
+        self._bound, self._endpoint = {}, serving.MAIN
 
     @property
     def endpoints(self):
@@ -52,17 +55,33 @@ class Stylizer:
         """Input names of the main endpoint."""
         return self.endpoints[serving.MAIN]
 
+    def input_size(self, name, endpoint=serving.MAIN):
+        """The static last dimension of an input (e.g. the number of styles), or None."""
+        shape = self.shapes.get(endpoint, {}).get(name)
+        return int(shape[-1]) if shape and shape[-1] not in (None, -1) else None
+
     @property
     def shares_statistics(self):
         """True for Keras networks: tiles can be normalised with image-wide statistics."""
         return self._eager_runners is not None
 
-    def bind(self, **inputs):
-        """A copy whose main endpoint always gets these extra inputs (e.g. style_weights)."""
+    def bind(self, endpoint=serving.MAIN, **inputs):
+        """A copy whose `stylizer(images)` calls `endpoint` with these extra inputs
+        (e.g. style_weights, or AdaIN's cached style statistics)."""
+        if endpoint not in self._runners:
+            raise ModelError(
+                f"'{self.path}' has no '{endpoint}' endpoint (it has {', '.join(self._runners)})"
+            )
         bound = Stylizer(
-            self.kind, self.path, self._runners, self.fixed_size, self._eager_runners, self.model
+            self.kind,
+            self.path,
+            self._runners,
+            self.fixed_size,
+            self._eager_runners,
+            self.model,
+            self.shapes,
         )
-        bound._bound = {**self._bound, **inputs}
+        bound._bound, bound._endpoint = {**self._bound, **inputs}, endpoint
         return bound
 
     def run(self, endpoint=serving.MAIN, **inputs):
@@ -82,7 +101,7 @@ class Stylizer:
         return {k: np.asarray(v) for k, v in fn(**arrays).items()}
 
     def _image(self, runners, images):
-        out = self._call(runners, serving.MAIN, {**self._bound, serving.IMAGE: images})
+        out = self._call(runners, self._endpoint, {**self._bound, serving.IMAGE: images})
         return np.clip(np.asarray(out[serving.STYLIZED], np.float32), 0.0, 1.0)
 
     def eager(self, images):
@@ -185,6 +204,7 @@ def _keras_stylizer(kind, path, model):
         keras_endpoints(model),
         eager_runners=keras_endpoints(model, eager=True),
         model=model,
+        shapes={e.name: dict(e.inputs) for e in model.endpoints()},
     )
 
 
@@ -239,9 +259,11 @@ def _load_saved_model(path, num_threads=None):
     loaded = tf.saved_model.load(_saved_model_dir(path))
     if serving.MAIN not in loaded.signatures:
         raise ModelError(f"SavedModel '{path}' has no serving_default signature")
-    runners = {}
+    runners, shapes = {}, {}
     for name, signature in loaded.signatures.items():
-        names = tuple(signature.structured_input_signature[1])
+        specs = signature.structured_input_signature[1]
+        names = tuple(specs)
+        shapes[name] = {n: tuple(spec.shape.as_list()) for n, spec in specs.items()}
 
         def call(signature=signature, **inputs):
             return {
@@ -255,17 +277,18 @@ def _load_saved_model(path, num_threads=None):
             f"SavedModel '{path}' does not take an 'image' input: not a tfstyle export"
         )
     runners.pop("serve_bytes", None)  # encoded images, for TF Serving clients
-    return Stylizer("saved_model", path, runners)
+    return Stylizer("saved_model", path, runners, shapes=shapes)
 
 
 def _load_tflite(path, num_threads=None):
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=path, num_threads=num_threads or os.cpu_count())
-    runners, fixed = {}, None
+    runners, fixed, shapes = {}, None, {}
     for name in interpreter.get_signature_list():
         runner = interpreter.get_signature_runner(name)
         details = runner.get_input_details()
+        shapes[name] = {n: tuple(int(v) for v in d["shape_signature"]) for n, d in details.items()}
         if serving.IMAGE in details:
             static = details[serving.IMAGE]["shape_signature"]
             fixed = tuple(int(v) for v in static[1:3]) if min(static[1:3]) > 0 else None
@@ -274,7 +297,8 @@ def _load_tflite(path, num_threads=None):
         raise ModelError(f"'{path}' has no signatures: not a tfstyle export")
     if serving.MAIN not in runners and len(runners) == 1:
         runners = {serving.MAIN: next(iter(runners.values()))}
-    return Stylizer("tflite", path, runners, fixed_size=fixed)
+        shapes = {serving.MAIN: next(iter(shapes.values()))}
+    return Stylizer("tflite", path, runners, fixed_size=fixed, shapes=shapes)
 
 
 def _load_onnx(path, num_threads=None):
@@ -296,4 +320,8 @@ def _load_onnx(path, num_threads=None):
     # One graph per file: model.onnx is the main endpoint, <endpoint>.onnx the others.
     stem = os.path.splitext(os.path.basename(path))[0]
     name = serving.MAIN if stem == "model" else stem
-    return Stylizer("onnx", path, {name: (tuple(inputs), call)})
+    shapes = {
+        i.name.split(":")[0]: tuple(d if isinstance(d, int) else None for d in i.shape)
+        for i in session.get_inputs()
+    }
+    return Stylizer("onnx", path, {name: (tuple(inputs), call)}, shapes={name: shapes})

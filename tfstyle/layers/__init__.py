@@ -1,5 +1,6 @@
 """Layers shared by the feed-forward models: padding, upsampling, normalisation."""
 
+from tfstyle.layers.adain import AdaptiveInstanceNormalization
 from tfstyle.layers.conv_block import ConvBlock, ResidualBlock, make_normalization
 from tfstyle.layers.normalization import (
     ConditionalInstanceNormalization,
@@ -9,6 +10,7 @@ from tfstyle.layers.padding import ReflectionPadding2D
 from tfstyle.layers.upsampling import NearestUpsampling2D
 
 __all__ = [
+    "AdaptiveInstanceNormalization",
     "ConvBlock",
     "ResidualBlock",
     "make_normalization",

@@ -98,6 +98,10 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
     Called on `[x, style_weights]` where `style_weights` is (B, num_styles): a one-hot
     row picks a style, any other non-negative row blends the styles' parameters.
 
+    Setting `frozen_styles = k` stops the gradient of rows 0..k-1, so training changes
+    only the rows after them (adding a style to a trained network); with Adam, which
+    moves nothing on a zero gradient, the frozen rows stay bit-identical.
+
     Args:
         num_styles: number of (gamma, beta) rows.
         epsilon: added to the variance.
@@ -107,6 +111,7 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
         super().__init__(**kwargs)
         self.num_styles = int(num_styles)
         self.epsilon = float(epsilon)
+        self.frozen_styles = 0
 
     def build(self, input_shape):
         channels = input_shape[0][-1]
@@ -120,8 +125,13 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
     def call(self, inputs):
         x, style_weights = inputs
         weights = ops.cast(style_weights, "float32")
-        gamma = ops.matmul(weights, ops.cast(self.gamma, "float32"))[:, None, None, :]
-        beta = ops.matmul(weights, ops.cast(self.beta, "float32"))[:, None, None, :]
+        gamma, beta = ops.cast(self.gamma, "float32"), ops.cast(self.beta, "float32")
+        if self.frozen_styles:
+            k = self.frozen_styles
+            gamma = ops.concatenate([ops.stop_gradient(gamma[:k]), gamma[k:]], axis=0)
+            beta = ops.concatenate([ops.stop_gradient(beta[:k]), beta[k:]], axis=0)
+        gamma = ops.matmul(weights, gamma)[:, None, None, :]
+        beta = ops.matmul(weights, beta)[:, None, None, :]
         return ops.cast(_normalize(self, x, self.epsilon) * gamma + beta, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

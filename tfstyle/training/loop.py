@@ -130,11 +130,17 @@ def train(
 
 
 def _write_samples(model, images, output_dir, writer, step):
-    stylized = model.generator(tf.convert_to_tensor(images), training=False)
+    """A grid of sample images: `model.render_samples(images)` gives one row (N, H, W, 3)
+    or several (R, N, H, W, 3); without it, the generator's outputs are the row."""
+    render = getattr(model, "render_samples", None)
+    images = tf.convert_to_tensor(images)
+    stylized = render(images) if render else model.generator(images, training=False)
     stylized = np.clip(np.asarray(stylized, np.float32), 0.0, 1.0)
+    rows = stylized if stylized.ndim == 5 else stylized[None]
+    flat = rows.reshape((-1,) + rows.shape[2:])
     with writer.as_default(step=step):
-        tf.summary.image("samples", stylized, max_outputs=len(stylized))
-    grid = np.concatenate(list(stylized), axis=1)
+        tf.summary.image("samples", flat, max_outputs=len(flat))
+    grid = np.concatenate([np.concatenate(list(row), axis=1) for row in rows], axis=0)
     save_image(os.path.join(output_dir, "samples", f"step_{step:07d}.png"), grid, overwrite=True)
 
 

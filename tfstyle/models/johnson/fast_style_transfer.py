@@ -115,26 +115,64 @@ class FastStyleTransfer(keras.Model):
         return super().metrics + list(self.trackers.values())
 
     def build(self, input_shape):
-        self.generator.build(input_shape)
+        if isinstance(input_shape, dict):
+            input_shape = input_shape["image"]
+        if self.generator.conditional:
+            self.generator.build([input_shape, (None, self.generator.num_styles)])
+        else:
+            self.generator.build(input_shape)
         self.built = True
 
-    def call(self, images, training=None):
-        return self.generator(images, training=training)
+    @property
+    def num_styles(self):
+        return self.generator.num_styles if self.generator.conditional else 1
+
+    @staticmethod
+    def _unpack(inputs):
+        """(images, style_index or None) of a batch: images, or {"image", "style_index"}."""
+        if isinstance(inputs, dict):
+            return inputs["image"], inputs.get("style_index")
+        return inputs, None
+
+    def style_weights(self, style_index):
+        """One-hot (B, num_styles) rows for a (B,) vector of style indices."""
+        return ops.one_hot(ops.cast(style_index, "int32"), self.num_styles)
+
+    def call(self, inputs, training=None):
+        images, style_index = self._unpack(inputs)
+        if not self.generator.conditional:
+            return self.generator(images, training=training)
+        if style_index is None:
+            style_index = ops.zeros((ops.shape(images)[0],), "int32")
+        return self.generator([images, self.style_weights(style_index)], training=training)
 
     def set_style(self, style_image):
         """Computes the style Gram targets once from one (h, w, 3) image in [0, 1]."""
-        image = tf.convert_to_tensor(style_image, tf.float32)
-        if image.shape.rank == 3:
-            image = image[None]
-        feats = self.backbone(image, layers=list(self.style_layers))
+        self.set_styles([style_image])
+
+    def set_styles(self, style_images):
+        """Gram targets of one style per row of conditional instance norm (or one style)."""
+        if len(style_images) != self.num_styles:
+            raise InvalidArgumentError(
+                f"the generator has {self.num_styles} style(s), got {len(style_images)} images"
+            )
+        grams = {name: [] for name in self.style_layers}
+        for style_image in style_images:
+            image = tf.convert_to_tensor(style_image, tf.float32)
+            if image.shape.rank == 3:
+                image = image[None]
+            feats = self.backbone(image, layers=list(self.style_layers))
+            for name in self.style_layers:
+                grams[name].append(gram_matrix(feats[name], "johnson")[0])
         for name, var in self._style_grams.items():
-            var.assign(gram_matrix(feats[name], "johnson")[0])
+            var.assign(tf.stack(grams[name]))
         self._style_set = True
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if not self._style_set:
             raise InvalidArgumentError("call set_style(image) before training")
-        content_target = self.backbone(x, layers=list(self.content_layers))
+        images, style_index = self._unpack(x)
+        content_target = self.backbone(images, layers=list(self.content_layers))
         feats = self.backbone(y_pred)
         content = ops.sum(
             ops.stack(
@@ -144,13 +182,15 @@ class FastStyleTransfer(keras.Model):
                 ]
             )
         )
+
+        def target(name):  # (C, C) for one style, (B, C, C) per example for several
+            grams = self._style_grams[name]
+            return grams[0] if style_index is None else tf.gather(grams, style_index)
+
         style = ops.sum(
             ops.stack(
                 [
-                    w
-                    * style_layer_loss(
-                        feats[name], self._style_grams[name], "johnson", reduction="mean"
-                    )
+                    w * style_layer_loss(feats[name], target(name), "johnson", reduction="mean")
                     for name, w in self.style_layers.items()
                 ]
             )
@@ -164,6 +204,19 @@ class FastStyleTransfer(keras.Model):
         for name, value in terms.items():
             self.trackers[name].update_state(value)
         return terms["content"] + terms["style"] + terms["tv"]
+
+    def render_samples(self, images):
+        """Sample images: (N, H, W, 3), or (styles, N, H, W, 3) rows for several styles."""
+        images = tf.convert_to_tensor(images)
+        if not self.generator.conditional:
+            return self.generator(images, training=False)
+        count = ops.shape(images)[0]
+        return ops.stack(
+            [
+                self({"image": images, "style_index": ops.full((count,), s, "int32")})
+                for s in range(self.num_styles)
+            ]
+        )
 
     def get_config(self):
         return {

@@ -1,0 +1,303 @@
+"""Huang & Belongie: arbitrary style transfer with adaptive instance normalisation."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from tfstyle.backbones import VGGFeatures
+from tfstyle.layers import AdaptiveInstanceNormalization, ConvBlock
+from tfstyle.losses import content_loss, mean_std, mean_std_loss
+from tfstyle.models import serving
+
+# The encoder taps: relu1_1 .. relu4_1 for the style loss; relu4_1 is the encoding.
+STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
+ENCODING = "block4_conv1"
+# (filters, upsample first) of the decoder, mirroring VGG19 up to relu4_1 as in the
+# reference implementation; the last block maps to RGB without ReLU.
+DECODER_BLOCKS = (
+    (256, False),
+    (256, True),
+    (256, False),
+    (256, False),
+    (128, False),
+    (128, True),
+    (64, False),
+    (64, True),
+    (3, False),
+)
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class AdaINDecoder(keras.Model):
+    """Maps relu4_1 features back to an image: 3x3 reflection-padded convs with ReLU,
+    nearest x2 upsampling where VGG pools, no normalisation; linear RGB output.
+
+    Args:
+        width_multiplier: scales the filter counts (1.0 is the paper's decoder).
+    """
+
+    def __init__(self, width_multiplier=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.width_multiplier = float(width_multiplier)
+        self.blocks = []
+        for i, (filters, upsample) in enumerate(DECODER_BLOCKS):
+            last = i == len(DECODER_BLOCKS) - 1
+            self.blocks.append(
+                ConvBlock(
+                    filters if last else max(4, int(round(filters * self.width_multiplier))),
+                    3,
+                    upsample=upsample,
+                    normalization="none",
+                    activation=not last,
+                    name=f"block{i}",
+                )
+            )
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        for block in self.blocks:
+            block.build(shape)
+            shape = self._next(block, shape)
+        self.built = True
+
+    @staticmethod
+    def _next(block, shape):
+        scale = 2 if block.upsample else 1
+        grow = lambda d: None if d is None else d * scale  # noqa: E731
+        return (shape[0], grow(shape[1]), grow(shape[2]), block.filters)
+
+    def call(self, features):
+        x = features
+        for block in self.blocks:
+            x = block(x)
+        return ops.cast(x, "float32")
+
+    def get_config(self):
+        return {**super().get_config(), "width_multiplier": self.width_multiplier}
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class AdaINStyleTransfer(keras.Model):
+    """Any content with any style in one forward pass (Huang & Belongie, ICCV 2017).
+
+    encoder f = VGG19 up to relu4_1 (the shared frozen backbone), t = AdaIN(f(c), f(s)),
+    stylised = g(t) with a trained decoder g. Loss: `||f(g(t)) - t||^2` (content, against
+    the AdaIN target, not the content features) plus `style_weight` times the mean/std
+    loss on relu1_1..relu4_1 between g(t) and the style image.
+
+    Calling the model on `{"image", "style"[, "alpha"]}` stylises; `style_statistics`
+    and `stylize` split that in two so a style's statistics can be computed once and
+    reused (video, a style gallery). `alpha` in [0, 1] blends the AdaIN target with the
+    content features (1: full style). Statistics may be blended (several styles) or
+    given as (B, h, w, C) maps (a style per region, `region_statistics`).
+
+    Inputs and outputs are RGB in [0, 1]; the decoder is linear, so the output is
+    clipped at the boundary (the loss sees the unclipped image).
+
+    Args:
+        decoder: an `AdaINDecoder` (default: the paper's).
+        content_weight, style_weight: the paper's lambda is 10 for style.
+        vgg_weights, pooling: the encoder (VGG19).
+    """
+
+    # Export: the VGG encoder converts well to float and dynamic-range int8 TFLite.
+    tflite_variants = ("float32", "float16", "dynamic_int8")
+    fixed_size_export = False
+
+    def __init__(
+        self,
+        decoder=None,
+        content_weight=1.0,
+        style_weight=10.0,
+        vgg_weights="imagenet",
+        pooling="max",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(decoder, dict):
+            decoder = keras.saving.deserialize_keras_object(decoder)
+        self.decoder = decoder if decoder is not None else AdaINDecoder()
+        self.content_weight = float(content_weight)
+        self.style_weight = float(style_weight)
+        self.vgg_weights, self.pooling = vgg_weights, pooling
+        self.encoder = VGGFeatures(list(STYLE_LAYERS), "vgg19", weights=vgg_weights, pooling=pooling)
+        self.adain = AdaptiveInstanceNormalization(name="adain")
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("loss", "content", "style")}
+        self.sample_styles = None
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def build(self, input_shape=None):
+        if not self.decoder.built:
+            self.decoder.build((None, None, None, 512))
+        self.built = True
+
+    def get_build_config(self):
+        return {}
+
+    def build_from_config(self, config):
+        self.build()
+
+    def checkpoint_items(self):
+        return {"decoder": self.decoder}
+
+    # Inference -------------------------------------------------------------------------
+
+    def encode(self, images):
+        return self.encoder(images, layers=[ENCODING])[ENCODING]
+
+    def style_statistics(self, style):
+        """{"style_mean", "style_std"}: (B, 512) relu4_1 statistics of style images."""
+        mean, std = mean_std(self.encode(style))
+        return {"style_mean": mean[:, 0, 0, :], "style_std": std[:, 0, 0, :]}
+
+    def stylize(self, image, style_mean, style_std, alpha=1.0):
+        """Decodes `alpha * AdaIN(f(image), stats) + (1 - alpha) * f(image)`."""
+        return ops.clip(self._decode(image, style_mean, style_std, alpha), 0.0, 1.0)
+
+    def _decode(self, image, style_mean, style_std, alpha=1.0):
+        content = self.encode(image)
+        target = self.adain([content, style_mean, style_std])
+        alpha = ops.reshape(ops.cast(alpha, target.dtype), (-1, 1, 1, 1))
+        target = alpha * target + (1.0 - alpha) * content
+        return self.decoder(target)
+
+    def call(self, inputs, training=None):
+        stats = self.style_statistics(inputs["style"])
+        alpha = inputs.get("alpha", 1.0)
+        return self.stylize(inputs["image"], stats["style_mean"], stats["style_std"], alpha)
+
+    def endpoints(self, fixed_size=None):
+        """Three endpoints: the one-shot content + style -> image, and the two halves
+        (style -> statistics, cacheable; content + statistics -> image)."""
+        image = serving.image_shape()
+
+        def one_shot(image, style, alpha):
+            return {serving.STYLIZED: self({"image": image, "style": style, "alpha": alpha})}
+
+        def with_stats(image, style_mean, style_std, alpha):
+            return {serving.STYLIZED: self.stylize(image, style_mean, style_std, alpha)}
+
+        def styles_for(images):
+            return np.asarray(images, np.float32)[::-1, ::-1]  # another picture, flipped
+
+        def one_shot_examples(images):
+            alpha = np.linspace(1.0, 0.5, len(images)).astype(np.float32)
+            return [{"image": images, "style": styles_for(images), "alpha": alpha}]
+
+        def stats_examples(images):
+            stats = self.style_statistics(tf.constant(styles_for(images)))
+            alpha = np.ones(len(images), np.float32)
+            return [{"image": images, **{k: v.numpy() for k, v in stats.items()}, "alpha": alpha}]
+
+        return [
+            serving.Endpoint(
+                serving.MAIN,
+                {"image": image, "style": image, "alpha": (None,)},
+                one_shot,
+                one_shot_examples,
+            ),
+            serving.Endpoint(
+                "style_statistics",
+                {"style": image},
+                lambda style: self.style_statistics(style),
+                lambda images: [{"style": np.asarray(images, np.float32)}],
+                image_outputs=(),
+            ),
+            serving.Endpoint(
+                "stylize_with_statistics",
+                {"image": image, "style_mean": (None, 512), "style_std": (None, 512), "alpha": (None,)},
+                with_stats,
+                stats_examples,
+            ),
+        ]
+
+    # Training --------------------------------------------------------------------------
+
+    def train_step(self, data):
+        content, style = data["image"], data["style"]
+        style_feats = self.encoder(style)
+        mean, std = mean_std(style_feats[ENCODING])
+        content_feats = self.encode(content)
+        target = self.adain([content_feats, mean[:, 0, 0, :], std[:, 0, 0, :]])
+        with tf.GradientTape() as tape:
+            generated = self.decoder(target, training=True)
+            feats = self.encoder(generated)
+            content_term = self.content_weight * content_loss(feats[ENCODING], target)
+            style_total, _ = mean_std_loss(feats, style_feats, {n: 1.0 for n in STYLE_LAYERS})
+            style_term = self.style_weight * style_total
+            loss = content_term + style_term
+            scaled = self.optimizer.scale_loss(loss)
+        variables = self.decoder.trainable_variables
+        gradients = tape.gradient(scaled, variables)
+        self.optimizer.apply_gradients(zip(gradients, variables))
+        for name, value in (("loss", loss), ("content", content_term), ("style", style_term)):
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def render_samples(self, images):
+        """Rows of sample images: one row per sample style (set `sample_styles`)."""
+        if self.sample_styles is None:
+            return images
+        rows = []
+        for style in self.sample_styles:
+            stats = self.style_statistics(tf.constant(style[None]))
+            count = ops.shape(images)[0]
+            mean = ops.repeat(stats["style_mean"], count, axis=0)
+            std = ops.repeat(stats["style_std"], count, axis=0)
+            rows.append(self.stylize(images, mean, std))
+        return ops.stack(rows)
+
+    def get_config(self):
+        # The release .keras file carries the encoder's weights: no download on load.
+        return {
+            **super().get_config(),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "content_weight": self.content_weight,
+            "style_weight": self.style_weight,
+            "vgg_weights": None,
+            "pooling": self.pooling,
+        }
+
+
+def blend_statistics(stats, weights):
+    """Weighted mean of several styles' statistics: {"style_mean", "style_std"} (1, C)
+    each. AdaIN is linear in (mean, std), so this equals the weighted sum of the
+    AdaIN targets (the paper's style interpolation)."""
+    weights = np.asarray(weights, np.float32)
+    weights = weights / weights.sum()
+    return {
+        key: np.sum([w * np.asarray(s[key]) for w, s in zip(weights, stats)], axis=0)
+        for key in ("style_mean", "style_std")
+    }
+
+
+def region_statistics(stats, masks, size):
+    """Per-pixel statistics maps for a style per region.
+
+    Args:
+        stats: list of K {"style_mean", "style_std"} (1, C) dicts.
+        masks: K (H, W) arrays of non-negative weights (e.g. binary masks), each at any
+            resolution (resized to the features).
+        size: (h, w) of the relu4_1 features (the image size / 8).
+
+    Returns:
+        {"style_mean", "style_std"}: (1, h, w, C) maps, the masks' per-pixel blend.
+    """
+    masks = np.stack(
+        [
+            tf.image.resize(np.asarray(m, np.float32)[..., None], size, method="area")[..., 0]
+            for m in masks
+        ]
+    )
+    masks = masks / np.maximum(masks.sum(axis=0, keepdims=True), 1e-6)
+    return {
+        key: np.sum(
+            [m[None, :, :, None] * np.asarray(s[key])[:, None, None, :] for m, s in zip(masks, stats)],
+            axis=0,
+        ).astype(np.float32)
+        for key in ("style_mean", "style_std")
+    }
