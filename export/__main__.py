@@ -1,4 +1,11 @@
-"""`python -m export --model RUN --output_dir DIR [--formats ...]` and `python -m export verify DIR`."""
+"""Export trained networks.
+
+    python -m export --model RUN --output_dir DIR [--formats ...]
+    python -m export verify DIR
+    python -m export metanet --model METANET_RUN --style PAINTING --output_dir DIR
+"""
+
+import os
 
 from absl import flags
 
@@ -12,14 +19,50 @@ _CONTENT_DIR = flags.DEFINE_string(
     "content_dir", None, "Photos for int8 calibration (default: bundled)."
 )
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace a non-empty output folder.")
+_STYLE = flags.DEFINE_string("style", None, "metanet: the style image (bundled name or path).")
+
+
+def _print_artefacts(manifest):
+    for artefact in manifest["artefacts"]:
+        print(
+            f"{artefact['path']:<48} {artefact['bytes'] / 1e3:9.1f} KB  "
+            f"PSNR {artefact['psnr_db_min']:6.1f} dB (goal {artefact['psnr_goal_db']:.0f})"
+        )
+
+
+def _metanet():
+    from export.metanet import export_metanet
+
+    if not _MODEL.value or not _OUTPUT_DIR.value or not _STYLE.value:
+        raise InvalidArgumentError(
+            "usage: python -m export metanet --model RUN --style IMAGE --output_dir DIR"
+        )
+    manifest = export_metanet(
+        _MODEL.value,
+        _STYLE.value,
+        _OUTPUT_DIR.value,
+        tuple(_FORMATS.value),
+        overwrite=_OVERWRITE.value,
+        on_progress=lambda path: print(f"wrote {path}", flush=True),
+    )
+    _print_artefacts(manifest)
+    info = manifest["metanet"]
+    print(
+        f"generated a {info['preset']} network ({info['parameters']:,} parameters) from "
+        f"{os.path.basename(info['style'])} in {info['generate_seconds'] * 1000:.0f} ms"
+    )
 
 
 def main(argv):
     from export import export_model, verify_export
 
+    if len(argv) == 2 and argv[1] == "metanet":
+        return _metanet()
     if len(argv) > 1:
         if argv[1] != "verify" or len(argv) != 3:
-            raise InvalidArgumentError("usage: python -m export verify EXPORT_DIR")
+            raise InvalidArgumentError(
+                "usage: python -m export verify EXPORT_DIR (or: python -m export metanet ...)"
+            )
         failed = 0
         for row in verify_export(argv[2], model_path=_MODEL.value):
             failed += row["goal_required"] and not row["meets_goal"]
@@ -41,11 +84,7 @@ def main(argv):
         overwrite=_OVERWRITE.value,
         on_progress=lambda path: print(f"wrote {path}", flush=True),
     )
-    for artefact in manifest["artefacts"]:
-        print(
-            f"{artefact['path']:<40} {artefact['bytes'] / 1e6:7.2f} MB  "
-            f"PSNR {artefact['psnr_db_min']:6.1f} dB (goal {artefact['psnr_goal_db']:.0f})"
-        )
+    _print_artefacts(manifest)
 
 
 if __name__ == "__main__":

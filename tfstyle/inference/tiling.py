@@ -13,6 +13,8 @@ from tfstyle.ops.resize import resize_to_shape, scaled_size
 # Above this many pixels an image is stylised in 512 px tiles: activation memory grows
 # with H * W (a 4096 x 4096 photo peaks at 1.5 GB RSS with 512 px tiles, 5 GB with 1024).
 AUTO_TILE_PIXELS = 1024 * 1024
+# Smaller images are padded up to this side (MetaNet's paper network reflects 40 px).
+MIN_SIDE = 64
 # Longer side of the downscaled whole image whose instance-norm statistics the tiles share.
 STATISTICS_SIDE = 1024
 
@@ -28,7 +30,7 @@ def _pad_to(image, height, width):
 def _run_padded(stylizer, image, multiple=8, size=None):
     h, w = image.shape[:2]
     if size is None:
-        size = (-(-h // multiple) * multiple, -(-w // multiple) * multiple)
+        size = tuple(max(MIN_SIDE, -(-d // multiple) * multiple) for d in (h, w))
     out = stylizer(_pad_to(image, *size)[None])[0]
     return out[:h, :w]
 

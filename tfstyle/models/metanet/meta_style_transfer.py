@@ -1,0 +1,272 @@
+"""Shen et al.: a meta network turns a style image into a transformation network."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from tfstyle.backbones import VGGFeatures, resolve_layer_name
+from tfstyle.losses import content_loss, gram_matrix, mean_std, style_layer_loss, total_variation_loss
+from tfstyle.models import serving
+from tfstyle.models.johnson.fast_style_transfer import DEFAULT_LAYERS, DEFAULT_WEIGHTS
+from tfstyle.models.metanet.transformer import MetaTransformerNet
+from tfstyle.models.perceptual_config import perceptual_config
+
+# Style features: mean and std over space of VGG16 relu1_2, relu2_2, relu3_3, relu4_3.
+STYLE_FEATURE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
+STYLE_FEATURES = 2 * (64 + 128 + 256 + 512)  # 1920
+# Keras' VGG sees Caffe-scaled pixels (0..255 minus the mean); the reference meta network
+# was trained on torchvision's VGG, whose input is (x - mean) / std on [0, 1]. Its
+# activations are ~255 * 0.226 = 58 times smaller, so the style features are scaled
+# by 1/58 before the meta network, which keeps its first layer in a sane range.
+FEATURE_SCALE = 1.0 / 57.8
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class MetaNetwork(keras.Model):
+    """1920 style features -> one flat parameter vector per generated conv.
+
+    A shared hidden layer (features -> hidden_per_group x groups, ReLU) and one small
+    fully connected head per group, each reading its own hidden_per_group slice, as in
+    the paper's grouped design (a single FC to every weight would need ~3e9 weights).
+
+    Args:
+        group_sizes: parameter count of each generated layer.
+        hidden_per_group: width of each group's slice of the hidden layer (128).
+    """
+
+    def __init__(self, group_sizes, hidden_per_group=128, **kwargs):
+        super().__init__(**kwargs)
+        self.group_sizes = [int(n) for n in group_sizes]
+        self.hidden_per_group = int(hidden_per_group)
+        self.hidden = keras.layers.Dense(
+            self.hidden_per_group * len(self.group_sizes), activation="relu", name="hidden"
+        )
+        self.heads = [
+            keras.layers.Dense(n, name=f"head{i}") for i, n in enumerate(self.group_sizes)
+        ]
+
+    def build(self, input_shape):
+        self.hidden.build(input_shape)
+        for head in self.heads:
+            head.build((input_shape[0], self.hidden_per_group))
+        self.built = True
+
+    def call(self, features):
+        hidden = self.hidden(features)
+        k = self.hidden_per_group
+        return [
+            ops.cast(head(hidden[:, i * k : (i + 1) * k]), "float32")
+            for i, head in enumerate(self.heads)
+        ]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "group_sizes": self.group_sizes,
+            "hidden_per_group": self.hidden_per_group,
+        }
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class MetaNetStyleTransfer(keras.Model):
+    """Meta network + transformation network + frozen VGG16 (Shen, Yan & Zeng, "Neural
+    Style Transfer via Meta Networks", CVPR 2018).
+
+    `generate(style)` is one forward pass of VGG16 and the meta network; it returns the
+    generated parameters, and `generate_network(style)` a standalone
+    `MetaTransformerNet` holding them, which exports like any one-style network.
+    Calling the model on `{"image", "style"}` does both and stylises (one style per
+    call, any number of images).
+
+    Training (Algorithm 1) feeds batches `{"image": (B, H, W, 3), "style": (1, h, w, 3)}`
+    with the same style for `steps_per_style` steps; the loss is Johnson's (content,
+    Gram style, total variation) on VGG16, and the gradient reaches the meta network
+    (and the shared, non-generated convs) through the generated weights.
+
+    Args:
+        transformer: a `MetaTransformerNet` (default: the "reference" preset).
+        hidden_per_group: meta network width per group.
+        content_layers, style_layers, content_weight, style_weight, tv_weight,
+        architecture, vgg_weights, pooling: the loss network, as `FastStyleTransfer`.
+    """
+
+    export_command = (
+        "a MetaNet run makes a network per style: "
+        "python -m export metanet --model RUN --style PAINTING --output_dir DIR"
+    )
+
+    def __init__(
+        self,
+        transformer=None,
+        hidden_per_group=128,
+        content_layers=None,
+        style_layers=None,
+        content_weight=DEFAULT_WEIGHTS["content_weight"],
+        style_weight=DEFAULT_WEIGHTS["style_weight"],
+        tv_weight=DEFAULT_WEIGHTS["tv_weight"],
+        architecture="vgg16",
+        vgg_weights="imagenet",
+        pooling="max",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(transformer, dict):
+            transformer = keras.saving.deserialize_keras_object(transformer)
+        self.transformer = transformer if transformer is not None else MetaTransformerNet()
+        if not self.transformer.built:
+            self.transformer.build((None, None, None, 3))
+        self.hidden_per_group = int(hidden_per_group)
+        self.meta = MetaNetwork(self.transformer.group_sizes, hidden_per_group, name="meta")
+        self.meta.build((None, STYLE_FEATURES))
+        defaults = DEFAULT_LAYERS["vgg16"]
+        resolve = lambda layers: {  # noqa: E731
+            resolve_layer_name(k, architecture): float(v) for k, v in layers.items()
+        }
+        self.content_layers = resolve(content_layers or defaults["content"])
+        self.style_layers = resolve(style_layers or defaults["style"])
+        self.content_weight = float(content_weight)
+        self.style_weight = float(style_weight)
+        self.tv_weight = float(tv_weight)
+        self.architecture, self.vgg_weights, self.pooling = architecture, vgg_weights, pooling
+        # The style features are VGG16's (paper); the loss network may be VGG19.
+        self.feature_net = VGGFeatures(
+            list(STYLE_FEATURE_LAYERS), "vgg16", weights=vgg_weights, pooling=pooling
+        )
+        self.backbone = (
+            self.feature_net
+            if architecture == "vgg16"
+            and set(self.content_layers) | set(self.style_layers) <= set(STYLE_FEATURE_LAYERS)
+            else VGGFeatures(
+                list(self.content_layers) + list(self.style_layers),
+                architecture,
+                weights=vgg_weights,
+                pooling=pooling,
+            )
+        )
+        names = ("loss", "content", "style", "tv")
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self.sample_styles = None
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    def get_build_config(self):
+        return {}
+
+    def build_from_config(self, config):
+        self.build()
+
+    def checkpoint_items(self):
+        return {"meta": self.meta, "transformer": self.transformer}
+
+    # Generation ------------------------------------------------------------------------
+
+    def style_features(self, style):
+        """(B, 1920) mean and std of VGG16 relu1_2..relu4_3, scaled (FEATURE_SCALE)."""
+        feats = self.feature_net(style)
+        parts = []
+        for name in STYLE_FEATURE_LAYERS:
+            mean, std = mean_std(feats[name])
+            parts += [mean[:, 0, 0, :], std[:, 0, 0, :]]
+        return ops.concatenate(parts, axis=-1) * FEATURE_SCALE
+
+    def generate(self, style):
+        """The generated parameter vectors (one per generated layer) for one style."""
+        return [p[0] for p in self.meta(self.style_features(style))]
+
+    def generate_network(self, style):
+        """A standalone `MetaTransformerNet` for `style` (1, h, w, 3), ready to export."""
+        net = MetaTransformerNet.from_config(self.transformer.get_config())
+        net.build((None, None, None, 3))
+        net.set_weights(self.transformer.get_weights())  # shared convs, if any
+        net.set_generated([p.numpy() for p in self.generate(tf.convert_to_tensor(style))])
+        return net
+
+    def call(self, inputs, training=None):
+        return self.transformer(inputs["image"], self.generate(inputs["style"]))
+
+    def endpoints(self, fixed_size=None):
+        """serving_default: {image, style (1, h, w, 3)} -> stylised images."""
+
+        def examples(images):
+            return [{"image": images, "style": np.asarray(images, np.float32)[:1, ::-1]}]
+
+        image = serving.image_shape()
+        return [
+            serving.Endpoint(
+                serving.MAIN,
+                {"image": image, "style": image},
+                lambda image, style: {serving.STYLIZED: self({"image": image, "style": style})},
+                examples,
+            )
+        ]
+
+    # Training --------------------------------------------------------------------------
+
+    def _style_targets(self, style):
+        feats = self.backbone(style, layers=list(self.style_layers))
+        return {name: gram_matrix(feats[name], "johnson")[0] for name in self.style_layers}
+
+    def train_step(self, data):
+        images, style = data["image"], data["style"]
+        grams = self._style_targets(style)
+        content_target = self.backbone(images, layers=list(self.content_layers))
+        features = self.style_features(style)
+        variables = self.meta.trainable_variables + self.transformer.trainable_variables
+        with tf.GradientTape() as tape:
+            params = [p[0] for p in self.meta(features)]
+            stylized = self.transformer(images, params)
+            feats = self.backbone(stylized)
+            content = ops.sum(
+                ops.stack(
+                    [
+                        w * content_loss(feats[n], content_target[n], "johnson")
+                        for n, w in self.content_layers.items()
+                    ]
+                )
+            )
+            style_term = ops.sum(
+                ops.stack(
+                    [
+                        w * style_layer_loss(feats[n], grams[n], "johnson", reduction="mean")
+                        for n, w in self.style_layers.items()
+                    ]
+                )
+            )
+            terms = {
+                "content": self.content_weight * content,
+                "style": self.style_weight * style_term,
+                "tv": self.tv_weight * total_variation_loss(stylized),
+            }
+            loss = terms["content"] + terms["style"] + terms["tv"]
+            scaled = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled, variables)
+        self.optimizer.apply_gradients(zip(gradients, variables))
+        for name, value in {"loss": loss, **terms}.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def render_samples(self, images):
+        """One row per sample style (set `sample_styles`)."""
+        if self.sample_styles is None:
+            return images
+        return ops.stack(
+            [
+                self({"image": images, "style": tf.constant(style[None])})
+                for style in self.sample_styles
+            ]
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "transformer": keras.saving.serialize_keras_object(self.transformer),
+            "hidden_per_group": self.hidden_per_group,
+            **perceptual_config(self),
+            "vgg_weights": None,  # the release file carries the VGG weights
+        }
