@@ -9,7 +9,7 @@ Examples:
         --output_dir exported/metanet_starry
 
 Presets: "reference" (32-64-128 transformer, 14 generated 3x3 convs, ~213M meta
-parameters) and "paper" (8-16-32 network of the paper, all 17 convs generated, ~14M).
+parameters) and "paper" (8-16-32 network of the paper, all 16 convs generated, ~14M).
 Re-running the same command with the same --output_dir resumes.
 """
 

@@ -1,0 +1,122 @@
+"""AdaIN: the layer's statistics, alpha, blends, regions, training and serialisation."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfstyle.layers import AdaptiveInstanceNormalization
+from tfstyle.models.adain import (
+    AdaINDecoder,
+    AdaINStyleTransfer,
+    blend_statistics,
+    region_statistics,
+)
+
+
+def _model():
+    keras.utils.set_random_seed(3)
+    model = AdaINStyleTransfer(AdaINDecoder(0.125), vgg_weights=None)
+    model.build()
+    return model
+
+
+def test_adain_output_has_the_styles_mean_and_std(rng):
+    content = rng.normal(2.0, 3.0, (2, 8, 10, 5)).astype("float32")
+    mean = rng.normal(0, 1, (2, 5)).astype("float32")
+    std = rng.uniform(0.5, 2.0, (2, 5)).astype("float32")
+    out = AdaptiveInstanceNormalization()([content, mean, std]).numpy()
+    np.testing.assert_allclose(out.mean(axis=(1, 2)), mean, atol=1e-4)
+    np.testing.assert_allclose(out.std(axis=(1, 2)), std, rtol=1e-3)
+
+
+def test_adain_of_two_feature_maps_transfers_their_statistics(rng):
+    content = rng.normal(0, 1, (1, 6, 6, 4)).astype("float32")
+    style = rng.normal(5, 2, (1, 9, 7, 4)).astype("float32")
+    mean, std = style.mean(axis=(1, 2)), style.std(axis=(1, 2))
+    out = AdaptiveInstanceNormalization()([content, mean, std]).numpy()
+    np.testing.assert_allclose(out.mean(axis=(1, 2)), mean, atol=1e-4)
+    np.testing.assert_allclose(out.std(axis=(1, 2)), std, rtol=1e-3)
+
+
+def test_alpha_zero_reconstructs_through_the_decoder_only(rng):
+    model = _model()
+    image = rng.uniform(size=(1, 32, 40, 3)).astype("float32")
+    style = rng.uniform(size=(1, 24, 24, 3)).astype("float32")
+    stats = model.style_statistics(style)
+    out = model.stylize(image, stats["style_mean"], stats["style_std"], alpha=0.0).numpy()
+    expected = np.clip(model.decoder(model.encode(image)).numpy(), 0, 1)
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+    full = model.stylize(image, stats["style_mean"], stats["style_std"], alpha=1.0).numpy()
+    assert np.abs(full - out).max() > 1e-4
+    assert out.shape == image.shape
+
+
+def test_one_shot_equals_cached_statistics(rng):
+    model = _model()
+    image = rng.uniform(size=(2, 32, 32, 3)).astype("float32")
+    style = rng.uniform(size=(2, 40, 24, 3)).astype("float32")
+    alpha = np.array([1.0, 0.5], "float32")
+    one_shot = model({"image": image, "style": style, "alpha": alpha}).numpy()
+    stats = model.style_statistics(style)
+    cached = model.stylize(image, stats["style_mean"], stats["style_std"], alpha).numpy()
+    np.testing.assert_allclose(one_shot, cached, atol=1e-6)
+
+
+def test_blend_and_region_statistics(rng):
+    a = {"style_mean": np.zeros((1, 3), "float32"), "style_std": np.ones((1, 3), "float32")}
+    b = {"style_mean": np.full((1, 3), 4.0, "float32"), "style_std": np.full((1, 3), 3.0, "float32")}
+    blend = blend_statistics([a, b], [3.0, 1.0])
+    np.testing.assert_allclose(blend["style_mean"], 1.0)
+    np.testing.assert_allclose(blend["style_std"], 1.5)
+    left = np.zeros((16, 16), "float32")
+    left[:, :8] = 1
+    maps = region_statistics([a, b], [left, 1 - left], (4, 4))
+    assert maps["style_mean"].shape == (1, 4, 4, 3)
+    np.testing.assert_allclose(maps["style_mean"][0, :, :2], 0.0)
+    np.testing.assert_allclose(maps["style_mean"][0, :, 2:], 4.0)
+
+
+def test_masks_give_each_region_its_style(rng):
+    model = _model()
+    image = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
+    styles = [rng.uniform(size=(1, 32, 32, 3)).astype("float32") * s for s in (0.2, 1.0)]
+    stats = [{k: v.numpy() for k, v in model.style_statistics(s).items()} for s in styles]
+    everywhere = np.ones((32, 32), "float32")
+    maps = region_statistics([stats[0], stats[1]], [everywhere, 0 * everywhere], (4, 4))
+    regional = model.stylize(image, maps["style_mean"], maps["style_std"]).numpy()
+    single = model.stylize(image, stats[0]["style_mean"], stats[0]["style_std"]).numpy()
+    np.testing.assert_allclose(regional, single, atol=1e-5)
+
+
+def test_train_step_updates_only_the_decoder(rng):
+    model = _model()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    encoder = [w.numpy().copy() for w in model.encoder.weights]
+    decoder = [w.numpy().copy() for w in model.decoder.weights]
+    batch = {
+        "image": rng.uniform(size=(2, 32, 32, 3)).astype("float32"),
+        "style": rng.uniform(size=(2, 32, 32, 3)).astype("float32"),
+    }
+    logs = tf.function(model.train_step)(batch)
+    assert np.isfinite(float(logs["loss"])) and float(logs["style"]) > 0
+    for w, old in zip(model.encoder.weights, encoder):
+        np.testing.assert_array_equal(w.numpy(), old)
+    assert any(np.abs(w.numpy() - old).max() > 0 for w, old in zip(model.decoder.weights, decoder))
+
+
+def test_release_round_trip_needs_no_vgg_download(tmp_path, rng):
+    model = _model()
+    path = str(tmp_path / "adain.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False)
+    assert loaded.get_config()["vgg_weights"] is None
+    inputs = {
+        "image": rng.uniform(size=(1, 32, 24, 3)).astype("float32"),
+        "style": rng.uniform(size=(1, 16, 16, 3)).astype("float32"),
+    }
+    np.testing.assert_allclose(loaded(inputs), model(inputs), atol=1e-6)
+    assert [e.name for e in loaded.endpoints()] == [
+        "serving_default",
+        "style_statistics",
+        "stylize_with_statistics",
+    ]

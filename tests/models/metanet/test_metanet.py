@@ -1,0 +1,115 @@
+"""MetaNet: generated parameter counts, generated networks, training and serialisation."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfstyle.layers.generated_conv import GeneratedConv2D
+from tfstyle.models.metanet import MetaNetStyleTransfer, MetaTransformerNet
+from tfstyle.models.metanet.train import style_stream
+from tfstyle.data import ContentSource
+
+
+def _net(preset, width=1.0):
+    net = MetaTransformerNet(preset, width)
+    net.build((None, None, None, 3))
+    return net
+
+
+def test_reference_groups_match_the_paper_numbers():
+    net = _net("reference")
+    assert net.group_sizes == [18_496, 73_856] + [147_584] * 10 + [73_792, 18_464]
+    for layer, size in zip(net.generated_layers, net.group_sizes):
+        assert size == int(np.prod(layer.kernel.shape)) + int(np.prod(layer.bias.shape))
+    shared = [w for w in net.trainable_weights]  # the 9x9 convs are trained, not generated
+    assert len(shared) == 4
+
+
+def test_paper_network_generates_every_conv_and_keeps_the_size():
+    net = _net("paper")
+    assert len(net.group_sizes) == 16 and sum(net.group_sizes) == 107_971
+    assert not net.trainable_weights
+    x = np.random.default_rng(0).uniform(size=(1, 64, 48, 3)).astype("float32")
+    assert net(x).shape == (1, 64, 48, 3)
+
+
+@pytest.fixture(scope="module")
+def model():
+    keras.utils.set_random_seed(5)
+    return MetaNetStyleTransfer(
+        MetaTransformerNet("reference", 0.125), hidden_per_group=8, vgg_weights=None
+    )
+
+
+def test_meta_outputs_match_the_network_they_feed(model):
+    style = np.random.default_rng(1).uniform(size=(1, 32, 32, 3)).astype("float32")
+    params = model.generate(style)
+    assert [int(p.shape[0]) for p in params] == model.transformer.group_sizes
+    assert model.style_features(style).shape == (1, 1920)
+
+
+def test_two_styles_give_two_different_networks(model):
+    rng = np.random.default_rng(2)
+    x = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
+    a = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
+    b = rng.uniform(size=(1, 32, 32, 3)).astype("float32") ** 3
+    net_a, net_b = model.generate_network(a), model.generate_network(b)
+    assert np.abs(net_a(x).numpy() - net_b(x).numpy()).max() > 1e-4
+    np.testing.assert_allclose(net_a(x), model({"image": x, "style": a}), atol=1e-5)
+
+
+def test_generated_conv_matches_its_own_weights(rng):
+    for kwargs in ({"strides": 2}, {"upsample": "nearest"}, {"upsample": "transpose"}, {"padding": "valid"}):
+        layer = GeneratedConv2D(6, 3, **kwargs)
+        x = rng.uniform(size=(1, 12, 10, 4)).astype("float32")
+        layer.build(x.shape)
+        params = rng.normal(size=layer.param_count).astype("float32")
+        with_params = layer(x, params).numpy()
+        layer.assign(params)
+        np.testing.assert_allclose(layer(x).numpy(), with_params, atol=1e-5)
+        assert with_params.shape == layer.compute_output_shape(x.shape)
+
+
+def test_train_step_reaches_the_meta_network(model, rng):
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    before = [w.numpy().copy() for w in model.meta.weights]
+    batch = {
+        "image": rng.uniform(size=(2, 32, 32, 3)).astype("float32"),
+        "style": rng.uniform(size=(1, 32, 32, 3)).astype("float32"),
+    }
+    logs = tf.function(model.train_step)(batch)
+    assert np.isfinite(float(logs["loss"]))
+    assert all(np.abs(w.numpy() - b).max() > 0 for w, b in zip(model.meta.weights, before))
+
+
+def test_round_trips(model, tmp_path, rng):
+    path = str(tmp_path / "meta.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False)
+    x = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
+    style = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
+    np.testing.assert_allclose(
+        loaded({"image": x, "style": style}), model({"image": x, "style": style}), atol=1e-5
+    )
+    net = model.generate_network(style)
+    net.save(str(tmp_path / "net.keras"))
+    again = keras.saving.load_model(str(tmp_path / "net.keras"))
+    np.testing.assert_allclose(again(x), net(x), atol=1e-6)
+
+
+def test_style_stream_changes_every_k_steps_and_resumes(tmp_path):
+    from tests.conftest import write_image
+
+    paths = tuple(
+        write_image(tmp_path / f"{i}.png", np.random.default_rng(i), size=(24, 24)) for i in range(4)
+    )
+    source = ContentSource(paths=paths)
+    full = [s.numpy() for s in style_stream(source, 16, 3, seed=0, start_step=0).take(9)]
+    for i in range(9):
+        assert full[i].shape == (1, 16, 16, 3)
+        np.testing.assert_array_equal(full[i], full[3 * (i // 3)])
+    assert np.abs(full[0] - full[3]).max() > 0
+    resumed = [s.numpy() for s in style_stream(source, 16, 3, seed=0, start_step=4).take(5)]
+    for a, b in zip(full[4:], resumed):
+        np.testing.assert_array_equal(a, b)
