@@ -29,6 +29,7 @@ from tfstyle import cli
 from tfstyle.assets import resolve_style
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer, stylize_image
+from tfstyle.inference.tiling import padded_size
 from tfstyle.io import check_output_path, list_images, load_image, save_image
 
 _MODEL = flags.DEFINE_string(
@@ -192,8 +193,13 @@ def configure(stylizer):
     masks = [m * w for m, w in zip(_load_masks(len(styles)), weights)]
 
     def for_image(image):
-        h, w = (-(-d // 8) * 8 for d in image.shape[:2])
-        maps = region_statistics(stats, masks, (h // 8, w // 8))
+        # Masks cover the image; the padding the network adds repeats their edges.
+        h, w = (-(-d // 8) for d in image.shape[:2])
+        ph, pw = (d // 8 for d in padded_size(*image.shape[:2]))
+        maps = {
+            k: np.pad(v, ((0, 0), (0, ph - h), (0, pw - w), (0, 0)), mode="edge")
+            for k, v in region_statistics(stats, masks, (h, w)).items()
+        }
         return stylizer.bind("stylize_with_statistics", **maps, **alpha)
 
     return stylizer, for_image

@@ -7,6 +7,7 @@ mapping (1, H, W, 3) float32 images in [0, 1] to stylised images of the same sha
 
 import json
 import os
+import re
 
 import numpy as np
 
@@ -295,10 +296,19 @@ def _load_tflite(path, num_threads=None):
         runners[name] = (tuple(details), runner)
     if not runners:
         raise ModelError(f"'{path}' has no signatures: not a tfstyle export")
-    if serving.MAIN not in runners and len(runners) == 1:
-        runners = {serving.MAIN: next(iter(runners.values()))}
-        shapes = {serving.MAIN: next(iter(shapes.values()))}
+    if len(runners) == 1:  # one endpoint per file: named by the file, as for ONNX
+        name = _endpoint_from_file(path)
+        runners = {name: next(iter(runners.values()))}
+        shapes = {name: next(iter(shapes.values()))}
     return Stylizer("tflite", path, runners, fixed_size=fixed, shapes=shapes)
+
+
+def _endpoint_from_file(path):
+    """model_float16.tflite / model.onnx -> serving_default; style_statistics_float16.tflite
+    -> style_statistics (the export's naming)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    stem = re.sub(r"_(float32|float16|dynamic_int8|int8)(_\d+x\d+)?$", "", stem)
+    return serving.MAIN if stem == "model" or not stem else stem
 
 
 def _load_onnx(path, num_threads=None):
@@ -318,8 +328,7 @@ def _load_onnx(path, num_threads=None):
         return {name.split(":")[0]: value for name, value in zip(outputs, values)}
 
     # One graph per file: model.onnx is the main endpoint, <endpoint>.onnx the others.
-    stem = os.path.splitext(os.path.basename(path))[0]
-    name = serving.MAIN if stem == "model" else stem
+    name = _endpoint_from_file(path)
     shapes = {
         i.name.split(":")[0]: tuple(d if isinstance(d, int) else None for d in i.shape)
         for i in session.get_inputs()

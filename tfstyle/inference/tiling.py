@@ -27,10 +27,15 @@ def _pad_to(image, height, width):
     return np.pad(image, pad, mode=mode)
 
 
+def padded_size(height, width, multiple=8):
+    """The size an image is padded to before a network sees it (untiled)."""
+    return tuple(max(MIN_SIDE, -(-d // multiple) * multiple) for d in (height, width))
+
+
 def _run_padded(stylizer, image, multiple=8, size=None):
     h, w = image.shape[:2]
     if size is None:
-        size = tuple(max(MIN_SIDE, -(-d // multiple) * multiple) for d in (h, w))
+        size = padded_size(h, w, multiple)
     out = stylizer(_pad_to(image, *size)[None])[0]
     return out[:h, :w]
 
