@@ -1,8 +1,8 @@
 """Export trained networks.
 
-    python -m export --model RUN --output_dir DIR [--formats ...]
-    python -m export verify DIR
-    python -m export metanet --model METANET_RUN --style PAINTING --output_dir DIR
+python -m export --model RUN --output_dir DIR [--formats ...]
+python -m export verify DIR
+python -m export metanet --model METANET_RUN --style PAINTING --output_dir DIR
 """
 
 import os

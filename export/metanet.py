@@ -58,7 +58,12 @@ def generate(model, style_image, repeats=5):
 
 
 def export_metanet(
-    model_path, style, output_dir, formats=FORMATS, overwrite=False, on_progress=None,
+    model_path,
+    style,
+    output_dir,
+    formats=FORMATS,
+    overwrite=False,
+    on_progress=None,
     style_side=STYLE_SIDE,
 ):
     """Generates the network for `style` (a bundled name or an image path) and exports

@@ -195,7 +195,9 @@ def _export(generator, model_path, output_dir, formats, content_dir, say):
         if "onnx" in formats:
             for endpoint in generator.endpoints():
                 rel = artefact_names(endpoint.name)[1]
-                onnx_export.convert(serving_dir, os.path.join(staging, rel), signature=endpoint.name)
+                onnx_export.convert(
+                    serving_dir, os.path.join(staging, rel), signature=endpoint.name
+                )
                 artefacts.append(
                     {
                         "path": rel,
@@ -261,7 +263,9 @@ def _measure(root, artefacts, generator):
             if endpoint.name not in names:
                 continue
             described[endpoint.name] = {
-                "inputs": {n: [-1 if d is None else d for d in s] for n, s in endpoint.inputs.items()}
+                "inputs": {
+                    n: [-1 if d is None else d for d in s] for n, s in endpoint.inputs.items()
+                }
             }
             for key, batch in images.items():
                 if size and key != "384x384":
@@ -269,18 +273,24 @@ def _measure(root, artefacts, generator):
                 for inputs in endpoint.examples(batch):
                     reference = {
                         k: np.asarray(v)
-                        for k, v in endpoint.fn(**{n: tf.constant(x) for n, x in inputs.items()}).items()
+                        for k, v in endpoint.fn(
+                            **{n: tf.constant(x) for n, x in inputs.items()}
+                        ).items()
                     }
                     if stylizer.kind == "tflite":  # one image per invoke, as on a phone
                         parts = [
-                            stylizer.run(endpoint.name, **{n: x[i : i + 1] for n, x in inputs.items()})
+                            stylizer.run(
+                                endpoint.name, **{n: x[i : i + 1] for n, x in inputs.items()}
+                            )
                             for i in range(_batch_of(inputs))
                         ]
                         out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
                     else:
                         out = stylizer.run(endpoint.name, **inputs)
                     for name, value in reference.items():
-                        label = f"{key}x{len(batch)}" + ("" if endpoint.name == "serving_default" else f"/{endpoint.name}")
+                        label = f"{key}x{len(batch)}" + (
+                            "" if endpoint.name == "serving_default" else f"/{endpoint.name}"
+                        )
                         label += "" if len(reference) == 1 else f"/{name}"
                         parity[label] = {
                             "max_abs_error": float(np.max(np.abs(out[name] - value))),

@@ -68,7 +68,7 @@ def _positional(endpoint):
     names = list(endpoint.inputs)
 
     def serve(*args):
-        return endpoint.fn(**dict(zip(names, args)))
+        return endpoint.fn(**dict(zip(names, args, strict=True)))
 
     return serve
 
@@ -81,9 +81,7 @@ def write_warmup(path, generator, size=256):
     folder = os.path.join(path, "assets.extra")
     os.makedirs(folder, exist_ok=True)
     image = np.full((1, size, size, 3), 0.5, np.float32)
-    requests = [
-        (endpoint.name, endpoint.examples(image)[0]) for endpoint in generator.endpoints()
-    ]
+    requests = [(endpoint.name, endpoint.examples(image)[0]) for endpoint in generator.endpoints()]
     if generator.endpoints()[0].image_only:
         png = tf.io.encode_png(tf.cast(image[0] * 255, tf.uint8)).numpy()
         requests.append(("serve_bytes", {"image_bytes": [png]}))

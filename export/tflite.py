@@ -64,7 +64,9 @@ def _edge_convolutions(saved_model_dir, signature):
     """
     from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = Interpreter(model_content=convert(saved_model_dir, "float32", signature=signature))
+    interpreter = Interpreter(
+        model_content=convert(saved_model_dir, "float32", signature=signature)
+    )
     return [
         d["name"]
         for d in interpreter.get_tensor_details()

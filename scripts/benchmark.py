@@ -3,6 +3,10 @@
 Examples:
     python scripts/benchmark.py gatys
     python scripts/benchmark.py gatys --sizes 256,512 --adam_steps 500 --json gatys.json
+    python scripts/benchmark.py johnson --parts train,inference
+    python scripts/benchmark.py cin
+    python scripts/benchmark.py adain --infer_sizes 256,512
+    python scripts/benchmark.py metanet --parts train,generate
 """
 
 import json
@@ -14,7 +18,7 @@ from absl import flags
 from tfstyle import cli
 from tfstyle.errors import InvalidArgumentError
 
-BENCHMARKS = ("gatys", "johnson")
+BENCHMARKS = ("gatys", "johnson", "cin", "adain", "metanet")
 # FLOPs of one Johnson training step (batch 4, 256 px, VGG19 to relu4_4), PLATFORM.md.
 JOHNSON_STEP_GFLOP = 795.0
 
@@ -33,6 +37,17 @@ _PARTS = flags.DEFINE_list(
     "parts",
     ["train", "loss", "inference", "tiled"],
     "Johnson: parts to run (the loss check is not timed, so it may run on a busy machine).",
+)
+_METANET_PRESETS = flags.DEFINE_list(
+    "metanet_presets", ["paper", "reference"], "metanet: transformer presets."
+)
+_TRAIN_SIZE = flags.DEFINE_integer(
+    "train_size", 256, "cin / adain / metanet: training crop size.", lower_bound=32
+)
+_FAMILY_PARTS = flags.DEFINE_list(
+    "family_parts",
+    ["train", "inference", "generate"],
+    "cin / adain / metanet: parts to run (generate: MetaNet only).",
 )
 _TILED_SIZE = flags.DEFINE_integer(
     "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
@@ -165,11 +180,140 @@ def johnson(weights):
     return results
 
 
+def _train_rows(weights, name, step, batch, architecture="vgg19"):
+    """Training step of a family (float32, bfloat16) against Johnson's at the same batch."""
+    from tfstyle.benchmarks import families
+
+    rows = {}
+    for label, mixed in (("float32", False), ("bfloat16", True)):
+        base = families.johnson_step(
+            weights, mixed, batch, _TRAIN_SIZE.value, _REPEATS.value, architecture=architecture
+        )
+        seconds = step(mixed)
+        rows[label] = {
+            "seconds": seconds,
+            "images_per_s": batch / seconds,
+            "johnson_step_s": base,
+            "ratio_to_johnson": seconds / base,
+        }
+        print(
+            f"{name} train step {label:<8} batch {batch}: {seconds:.2f}s  "
+            f"{batch / seconds:.2f} img/s  ({seconds / base:.2f}x Johnson's {base:.2f}s "
+            f"at the same batch)",
+            flush=True,
+        )
+    return rows
+
+
+def _print_latency(label, rows):
+    for row in rows:
+        times = "  ".join(
+            f"{k[:-2]} {row[k]:.3f}s" if row[k] is not None else f"{k[:-2]} n/a"
+            for k in row
+            if k.endswith("px_s")
+        )
+        print(f"{label:<10} {row['path']:<48} {times}", flush=True)
+
+
+def _sizes():
+    return tuple(int(v) for v in _INFER_SIZES.value)
+
+
+def cin(weights):
+    from tfstyle.benchmarks import common, families
+
+    parts, results = set(_FAMILY_PARTS.value), {"matmul_peak_gflops": common.matmul_peak()}
+    if "train" in parts:
+        step = lambda mixed: families.cin_step(
+            weights, mixed, size=_TRAIN_SIZE.value, repeats=_REPEATS.value
+        )  # noqa: E731
+        results["train_steps"] = _train_rows(weights, "cin", step, 4)
+    if "inference" in parts:
+        root = families.workdir()
+        results["inference"] = families.cin_inference(root, _sizes())
+        results["johnson_inference"] = families.johnson_inference(root, _sizes())
+        _print_latency("cin", results["inference"])
+        _print_latency("johnson", results["johnson_inference"])
+    results["peak_rss_mb"] = common.peak_rss_mb()
+    return results
+
+
+def adain(weights):
+    from tfstyle.benchmarks import common, families
+
+    parts, results = set(_FAMILY_PARTS.value), {"matmul_peak_gflops": common.matmul_peak()}
+    if "train" in parts:
+        step = lambda mixed: families.adain_step(
+            weights, mixed, size=_TRAIN_SIZE.value, repeats=_REPEATS.value
+        )  # noqa: E731
+        results["train_steps"] = _train_rows(weights, "adain", step, 8)
+    if "inference" in parts:
+        root = families.workdir()
+        rows = families.adain_inference(weights, root, _sizes())
+        johnson = families.johnson_inference(root, _sizes())
+        results.update(inference=rows, johnson_inference=johnson)
+        _print_latency("cached", rows["cached_style"])
+        _print_latency("one-shot", rows["one_shot_256px_style"])
+        _print_latency("johnson", johnson)
+        if 512 in _sizes():
+            path, seconds = families.best(rows["cached_style"], 512)
+            base_path, base = families.best(johnson, 512)
+            results["goal_512"] = {
+                "adain_cached_best": [path, seconds],
+                "johnson_paper_best": [base_path, base],
+                "ratio": seconds / base,
+                "goal_ratio": 2.0,
+            }
+            print(
+                f"512px: AdaIN cached style {seconds:.3f}s ({path}) vs Johnson paper "
+                f"{base:.3f}s ({base_path}): {seconds / base:.2f}x (goal <= 2x)",
+                flush=True,
+            )
+    results["peak_rss_mb"] = common.peak_rss_mb()
+    return results
+
+
+def metanet(weights):
+    from tfstyle.benchmarks import common, families
+
+    parts, results = set(_FAMILY_PARTS.value), {"matmul_peak_gflops": common.matmul_peak()}
+    for preset in _METANET_PRESETS.value:
+        entry = results.setdefault(preset, {})
+        if "train" in parts:
+            step = lambda mixed, p=preset: families.metanet_step(  # noqa: E731
+                weights, mixed, p, size=_TRAIN_SIZE.value, repeats=_REPEATS.value
+            )
+            entry["train_steps"] = _train_rows(
+                weights, f"metanet {preset}", step, 8, architecture="vgg16"
+            )
+        if "generate" in parts or "inference" in parts:
+            gen = families.generation(weights, preset, families.workdir())
+            entry["generation"] = gen
+            print(
+                f"metanet {preset}: style image -> network in {gen['generate_s'] * 1000:.0f} ms "
+                f"(VGG16 features alone {gen['vgg16_features_s'] * 1000:.0f} ms); "
+                f"{gen['network_parameters']:,} network parameters, meta network "
+                f"{gen['meta_parameters']:,}; TFLite float16 "
+                f"{gen['bytes']['tflite/model_float16.tflite'] / 1e3:.0f} KB, float32 "
+                f"{gen['bytes']['tflite/model_float32.tflite'] / 1e3:.0f} KB",
+                flush=True,
+            )
+            if "inference" in parts:
+                entry["inference"] = inference_rows = families.inference_latency(
+                    gen["export"], gen["run"], _sizes()
+                )
+                _print_latency(preset, inference_rows)
+    results["peak_rss_mb"] = common.peak_rss_mb()
+    return results
+
+
 def main(argv):
     if len(argv) < 2 or argv[1] not in BENCHMARKS:
         raise InvalidArgumentError(f"name a benchmark: one of {', '.join(BENCHMARKS)}")
     results = {"benchmark": argv[1], "machine": platform.processor() or platform.machine()}
-    run = {"gatys": gatys, "johnson": johnson}[argv[1]]
+    run = {"gatys": gatys, "johnson": johnson, "cin": cin, "adain": adain, "metanet": metanet}[
+        argv[1]
+    ]
     results.update(run(cli.vgg_weights_flag(_VGG_WEIGHTS.value)))
     print(
         f"matmul peak {results['matmul_peak_gflops']:.0f} GFLOP/s (float32, measured in this run); "

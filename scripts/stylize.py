@@ -190,7 +190,7 @@ def configure(stylizer):
         return stylizer.bind("stylize_with_statistics", **blended, **alpha), None
     if stylizer.model is None:
         raise InvalidArgumentError("--masks needs the Keras model (a run folder or .keras file)")
-    masks = [m * w for m, w in zip(_load_masks(len(styles)), weights)]
+    masks = [m * w for m, w in zip(_load_masks(len(styles)), weights, strict=True)]
 
     def for_image(image):
         # Masks cover the image; the padding the network adds repeats their edges.

@@ -28,8 +28,9 @@ _OBJECTIVE = cli.PerceptualFlags()
 
 def main(argv):
     if _ADD_STYLE.value:
-        name = f"{os.path.basename(os.path.normpath(_FROM.value or 'cin'))}_plus_" + (
-            os.path.splitext(os.path.basename(_ADD_STYLE.value))[0]
+        name = (
+            f"{os.path.basename(os.path.normpath(_FROM.value or 'cin'))}_plus_"
+            + (os.path.splitext(os.path.basename(_ADD_STYLE.value))[0])
         )
     else:
         name = f"cin_{len(_STYLES.value or [])}styles"

@@ -31,9 +31,7 @@ def _assert_parity(manifest):
 def cin(tmp_path_factory):
     run = tmp_path_factory.mktemp("cin_run")
     keras.utils.set_random_seed(0)
-    net = TransformerNet.from_preset(
-        "lite_025", normalization="conditional_instance", num_styles=3
-    )
+    net = TransformerNet.from_preset("lite_025", normalization="conditional_instance", num_styles=3)
     net.build([(None, None, None, 3), (None, 3)])
     rng = np.random.default_rng(0)
     for w in net.weights:
@@ -76,7 +74,12 @@ def test_cin_weights_file_and_stylize_cli(cin, tmp_path):
         result = run_cli("stylize.py", *args)
         assert result.returncode == 0, result.stderr
         assert Image.open(target).size == (30, 26)
-    for extra in ([], ["--style_weights", "3"], ["--style_weights", "picasso"], ["--style", "wave"]):
+    for extra in (
+        [],
+        ["--style_weights", "3"],
+        ["--style_weights", "picasso"],
+        ["--style", "wave"],
+    ):
         args = ["--model", run, "--input", photo, "--output", tmp_path / "x.png", *extra]
         assert_one_line_error(run_cli("stylize.py", *args))
     assert not (tmp_path / "x.png").exists()
@@ -100,7 +103,9 @@ def test_adain_exports_three_endpoints_per_format(adain):
     paths = {a["path"] for a in manifest["artefacts"]}
     for stem in ("model", "style_statistics", "stylize_with_statistics"):
         assert f"{stem}.onnx" in paths
-        assert {f"tflite/{stem}_{v}.tflite" for v in ("float32", "float16", "dynamic_int8")} <= paths
+        assert {
+            f"tflite/{stem}_{v}.tflite" for v in ("float32", "float16", "dynamic_int8")
+        } <= paths
     assert set(manifest["endpoints"]) == {
         "serving_default",
         "style_statistics",
@@ -128,7 +133,9 @@ def test_adain_stylize_cli(adain, tmp_path):
     ]
     for i, (model, *extra) in enumerate(ok):
         target = tmp_path / f"o{i}.png"
-        result = run_cli("stylize.py", "--model", model, "--input", photo, "--output", target, *extra)
+        result = run_cli(
+            "stylize.py", "--model", model, "--input", photo, "--output", target, *extra
+        )
         assert result.returncode == 0, result.stderr
         assert Image.open(target).size == (44, 36)
     bad = [
@@ -162,8 +169,16 @@ def metanet_run(tmp_path_factory):
 def test_export_metanet_cli_makes_a_standalone_network(metanet_run, tmp_path):
     out = tmp_path / "starry"
     result = run_cli(
-        "export", "metanet", "--model", metanet_run, "--style", "starry_night",
-        "--output_dir", out, "--formats", "tflite,onnx",
+        "export",
+        "metanet",
+        "--model",
+        metanet_run,
+        "--style",
+        "starry_night",
+        "--output_dir",
+        out,
+        "--formats",
+        "tflite,onnx",
     )
     assert result.returncode == 0, result.stderr
     assert "generated a paper network" in result.stdout
@@ -174,8 +189,13 @@ def test_export_metanet_cli_makes_a_standalone_network(metanet_run, tmp_path):
     assert (out / "generator.keras").exists() and (out / "model.onnx").exists()
     photo = write_image(tmp_path / "p.png", size=(50, 40))
     stylized = run_cli(
-        "stylize.py", "--model", out / "tflite" / "model_float16.tflite", "--input", photo,
-        "--output", tmp_path / "o.png",
+        "stylize.py",
+        "--model",
+        out / "tflite" / "model_float16.tflite",
+        "--input",
+        photo,
+        "--output",
+        tmp_path / "o.png",
     )
     assert stylized.returncode == 0, stylized.stderr
     again = run_cli(
@@ -190,7 +210,15 @@ def test_metanet_bad_exports(metanet_run, cin, tmp_path):
         ["--model", metanet_run, "--output_dir", tmp_path / "a"],  # plain export of a MetaNet
         ["metanet", "--model", metanet_run, "--output_dir", tmp_path / "b"],  # no --style
         ["metanet", "--model", cin_run, "--style", "wave", "--output_dir", tmp_path / "c"],
-        ["metanet", "--model", metanet_run, "--style", tmp_path / "no.jpg", "--output_dir", tmp_path / "d"],
+        [
+            "metanet",
+            "--model",
+            metanet_run,
+            "--style",
+            tmp_path / "no.jpg",
+            "--output_dir",
+            tmp_path / "d",
+        ],
     ):
         assert_one_line_error(run_cli("export", *args))
     assert not any((tmp_path / d).exists() for d in "abcd")

@@ -88,26 +88,37 @@ def loss_after(vgg_weights, steps, mixed=False, jit_compile=False, batch=4, size
     return float(np.mean(losses[-10:]))
 
 
-def export_presets(presets, vgg_weights_unused=None, root=None):
-    """Exports random-weight networks of each preset; returns {preset: export folder}."""
+def export_network(net, name, root, formats=("saved_model", "tflite", "onnx")):
+    """Saves `net` as a fake run folder and exports it; returns (run, export folder)."""
     from export.pipeline import export_model
 
+    run = os.path.join(root, f"run_{name}")
+    os.makedirs(run, exist_ok=True)
+    net.save(os.path.join(run, "generator.keras"))
+    folder = os.path.join(root, f"export_{name}")
+    export_model(run, folder, formats=formats, overwrite=True)
+    return run, folder
+
+
+def export_presets(presets, vgg_weights_unused=None, root=None):
+    """Exports random-weight networks of each preset; returns {preset: export folder}."""
     root = root or tempfile.mkdtemp(prefix="tfstyle-bench-")
     folders = {}
     for preset in presets:
         keras.utils.set_random_seed(0)
         net = TransformerNet.from_preset(preset)
         net.build((None, None, None, 3))
-        run = os.path.join(root, f"run_{preset}")
-        os.makedirs(run, exist_ok=True)
-        net.save(os.path.join(run, "generator.keras"))
-        folders[preset] = os.path.join(root, f"export_{preset}")
-        export_model(run, folders[preset], overwrite=True)
+        folders[preset] = export_network(net, preset, root)[1]
     return folders
 
 
-def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3):
-    """Seconds per image for every artefact of an export (and Keras), per size."""
+def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bind=None):
+    """Seconds per image for every artefact of an export (and Keras), per size.
+
+    Args:
+        bind: `bind(stylizer)` -> the stylizer with its extra inputs bound (style
+            weights, style statistics), or None to skip an artefact.
+    """
     import json
 
     from tfstyle.inference import load_stylizer
@@ -122,6 +133,10 @@ def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3):
     ]
     for kind, path, precision, psnr in targets:
         stylizer = load_stylizer(path, num_threads=os.cpu_count())
+        if bind is not None:
+            stylizer = bind(stylizer)
+            if stylizer is None:
+                continue
         row = {
             "format": kind,
             "path": os.path.relpath(path, export_dir) if kind != "keras" else "keras",

@@ -190,7 +190,10 @@ def keras_endpoints(model, eager=False):
         fn = endpoint.fn if eager else tf.function(endpoint.fn, reduce_retracing=True)
 
         def call(fn=fn, **inputs):
-            return {k: v.numpy() for k, v in fn(**{n: tf.constant(x) for n, x in inputs.items()}).items()}
+            return {
+                k: v.numpy()
+                for k, v in fn(**{n: tf.constant(x) for n, x in inputs.items()}).items()
+            }
 
         runners[endpoint.name] = (tuple(endpoint.inputs), call)
     return runners
@@ -325,7 +328,7 @@ def _load_onnx(path, num_threads=None):
 
     def call(**arrays):
         values = session.run(outputs, {inputs[k]: v for k, v in arrays.items()})
-        return {name.split(":")[0]: value for name, value in zip(outputs, values)}
+        return {name.split(":")[0]: value for name, value in zip(outputs, values, strict=True)}
 
     # One graph per file: model.onnx is the main endpoint, <endpoint>.onnx the others.
     name = _endpoint_from_file(path)

@@ -64,7 +64,10 @@ def test_one_shot_equals_cached_statistics(rng):
 
 def test_blend_and_region_statistics(rng):
     a = {"style_mean": np.zeros((1, 3), "float32"), "style_std": np.ones((1, 3), "float32")}
-    b = {"style_mean": np.full((1, 3), 4.0, "float32"), "style_std": np.full((1, 3), 3.0, "float32")}
+    b = {
+        "style_mean": np.full((1, 3), 4.0, "float32"),
+        "style_std": np.full((1, 3), 3.0, "float32"),
+    }
     blend = blend_statistics([a, b], [3.0, 1.0])
     np.testing.assert_allclose(blend["style_mean"], 1.0)
     np.testing.assert_allclose(blend["style_std"], 1.5)
@@ -99,9 +102,12 @@ def test_train_step_updates_only_the_decoder(rng):
     }
     logs = tf.function(model.train_step)(batch)
     assert np.isfinite(float(logs["loss"])) and float(logs["style"]) > 0
-    for w, old in zip(model.encoder.weights, encoder):
+    for w, old in zip(model.encoder.weights, encoder, strict=True):
         np.testing.assert_array_equal(w.numpy(), old)
-    assert any(np.abs(w.numpy() - old).max() > 0 for w, old in zip(model.decoder.weights, decoder))
+    assert any(
+        np.abs(w.numpy() - old).max() > 0
+        for w, old in zip(model.decoder.weights, decoder, strict=True)
+    )
 
 
 def test_release_round_trip_needs_no_vgg_download(tmp_path, rng):

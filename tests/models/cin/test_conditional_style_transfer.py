@@ -81,7 +81,7 @@ def test_freezing_trains_only_the_new_row(rng):
     for batch in _batches(rng, 2, num_styles=3):
         batch["style_index"] = np.full(2, 2, "int32")
         model.train_step(batch)
-    for w, old in zip(model.generator.weights, before):
+    for w, old in zip(model.generator.weights, before, strict=True):
         new = w.numpy()
         if "gamma" in w.path or "beta" in w.path:
             assert id(w) in trainable
@@ -135,7 +135,7 @@ def test_add_style_changes_only_the_new_row(tmp_path):
     old = keras.saving.load_model(str(tmp_path / "base" / "generator.keras"))
     new = keras.saving.load_model(str(tmp_path / "plus" / "generator.keras"))
     assert new.num_styles == 3
-    for a, b in zip(old.weights, new.weights):
+    for a, b in zip(old.weights, new.weights, strict=True):
         if "gamma" in a.path or "beta" in a.path:
             np.testing.assert_array_equal(b.numpy()[:2], a.numpy())
             assert np.abs(b.numpy()[2] - a.numpy().mean(axis=0)).max() > 0

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfstyle.data import ContentSource
 from tfstyle.layers.generated_conv import GeneratedConv2D
 from tfstyle.models.metanet import MetaNetStyleTransfer, MetaTransformerNet
 from tfstyle.models.metanet.train import style_stream
-from tfstyle.data import ContentSource
 
 
 def _net(preset, width=1.0):
@@ -20,7 +20,7 @@ def _net(preset, width=1.0):
 def test_reference_groups_match_the_paper_numbers():
     net = _net("reference")
     assert net.group_sizes == [18_496, 73_856] + [147_584] * 10 + [73_792, 18_464]
-    for layer, size in zip(net.generated_layers, net.group_sizes):
+    for layer, size in zip(net.generated_layers, net.group_sizes, strict=True):
         assert size == int(np.prod(layer.kernel.shape)) + int(np.prod(layer.bias.shape))
     shared = [w for w in net.trainable_weights]  # the 9x9 convs are trained, not generated
     assert len(shared) == 4
@@ -60,7 +60,12 @@ def test_two_styles_give_two_different_networks(model):
 
 
 def test_generated_conv_matches_its_own_weights(rng):
-    for kwargs in ({"strides": 2}, {"upsample": "nearest"}, {"upsample": "transpose"}, {"padding": "valid"}):
+    for kwargs in (
+        {"strides": 2},
+        {"upsample": "nearest"},
+        {"upsample": "transpose"},
+        {"padding": "valid"},
+    ):
         layer = GeneratedConv2D(6, 3, **kwargs)
         x = rng.uniform(size=(1, 12, 10, 4)).astype("float32")
         layer.build(x.shape)
@@ -80,7 +85,9 @@ def test_train_step_reaches_the_meta_network(model, rng):
     }
     logs = tf.function(model.train_step)(batch)
     assert np.isfinite(float(logs["loss"]))
-    assert all(np.abs(w.numpy() - b).max() > 0 for w, b in zip(model.meta.weights, before))
+    assert all(
+        np.abs(w.numpy() - b).max() > 0 for w, b in zip(model.meta.weights, before, strict=True)
+    )
 
 
 def test_round_trips(model, tmp_path, rng):
@@ -102,7 +109,8 @@ def test_style_stream_changes_every_k_steps_and_resumes(tmp_path):
     from tests.conftest import write_image
 
     paths = tuple(
-        write_image(tmp_path / f"{i}.png", np.random.default_rng(i), size=(24, 24)) for i in range(4)
+        write_image(tmp_path / f"{i}.png", np.random.default_rng(i), size=(24, 24))
+        for i in range(4)
     )
     source = ContentSource(paths=paths)
     full = [s.numpy() for s in style_stream(source, 16, 3, seed=0, start_step=0).take(9)]
@@ -111,5 +119,5 @@ def test_style_stream_changes_every_k_steps_and_resumes(tmp_path):
         np.testing.assert_array_equal(full[i], full[3 * (i // 3)])
     assert np.abs(full[0] - full[3]).max() > 0
     resumed = [s.numpy() for s in style_stream(source, 16, 3, seed=0, start_step=4).take(5)]
-    for a, b in zip(full[4:], resumed):
+    for a, b in zip(full[4:], resumed, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -121,9 +121,13 @@ class AdaINStyleTransfer(keras.Model):
         self.content_weight = float(content_weight)
         self.style_weight = float(style_weight)
         self.vgg_weights, self.pooling = vgg_weights, pooling
-        self.encoder = VGGFeatures(list(STYLE_LAYERS), "vgg19", weights=vgg_weights, pooling=pooling)
+        self.encoder = VGGFeatures(
+            list(STYLE_LAYERS), "vgg19", weights=vgg_weights, pooling=pooling
+        )
         self.adain = AdaptiveInstanceNormalization(name="adain")
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("loss", "content", "style")}
+        self.trackers = {
+            name: keras.metrics.Mean(name=name) for name in ("loss", "content", "style")
+        }
         self.sample_styles = None
 
     @property
@@ -209,7 +213,12 @@ class AdaINStyleTransfer(keras.Model):
             ),
             serving.Endpoint(
                 "stylize_with_statistics",
-                {"image": image, "style_mean": (None, 512), "style_std": (None, 512), "alpha": (None,)},
+                {
+                    "image": image,
+                    "style_mean": (None, 512),
+                    "style_std": (None, 512),
+                    "alpha": (None,),
+                },
                 with_stats,
                 stats_examples,
             ),
@@ -233,7 +242,7 @@ class AdaINStyleTransfer(keras.Model):
             scaled = self.optimizer.scale_loss(loss)
         variables = self.decoder.trainable_variables
         gradients = tape.gradient(scaled, variables)
-        self.optimizer.apply_gradients(zip(gradients, variables))
+        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
         for name, value in (("loss", loss), ("content", content_term), ("style", style_term)):
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
@@ -270,7 +279,7 @@ def blend_statistics(stats, weights):
     weights = np.asarray(weights, np.float32)
     weights = weights / weights.sum()
     return {
-        key: np.sum([w * np.asarray(s[key]) for w, s in zip(weights, stats)], axis=0)
+        key: np.sum([w * np.asarray(s[key]) for w, s in zip(weights, stats, strict=True)], axis=0)
         for key in ("style_mean", "style_std")
     }
 
@@ -296,7 +305,10 @@ def region_statistics(stats, masks, size):
     masks = masks / np.maximum(masks.sum(axis=0, keepdims=True), 1e-6)
     return {
         key: np.sum(
-            [m[None, :, :, None] * np.asarray(s[key])[:, None, None, :] for m, s in zip(masks, stats)],
+            [
+                m[None, :, :, None] * np.asarray(s[key])[:, None, None, :]
+                for m, s in zip(masks, stats, strict=True)
+            ],
             axis=0,
         ).astype(np.float32)
         for key in ("style_mean", "style_std")

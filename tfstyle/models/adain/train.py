@@ -91,9 +91,7 @@ def train_adain(config, on_step=None, on_start=None):
         on_start,
         {"skipped": source.skipped + styles.skipped, "content_images": source.size},
     )
-    release = AdaINStyleTransfer(
-        AdaINDecoder(config.decoder_width), vgg_weights=config.vgg_weights
-    )
+    release = AdaINStyleTransfer(AdaINDecoder(config.decoder_width), vgg_weights=config.vgg_weights)
     release.build()
     release.decoder.set_weights(model.decoder.get_weights())
     release.encoder.set_weights(model.encoder.get_weights())

@@ -67,7 +67,9 @@ def style_indices(num_styles, batch_size, seed, start_step, only=None):
         if only is not None:
             return tf.fill([batch_size], tf.constant(only, tf.int32))
         return tf.random.stateless_uniform(
-            [batch_size], seed=tf.stack([tf.cast(seed, tf.int64), step]), maxval=num_styles,
+            [batch_size],
+            seed=tf.stack([tf.cast(seed, tf.int64), step]),
+            maxval=num_styles,
             dtype=tf.int32,
         )
 
@@ -87,7 +89,7 @@ def extend_generator(base, num_styles):
     )
     grown.build([(None, None, None, 3), (None, num_styles)])
     values = []
-    for old, new in zip(base.weights, grown.weights):
+    for old, new in zip(base.weights, grown.weights, strict=True):
         value = old.numpy()
         if value.shape != tuple(new.shape):  # a (rows, channels) gamma or beta
             extra = np.repeat(value.mean(axis=0, keepdims=True), new.shape[0] - len(value), 0)
@@ -144,9 +146,7 @@ def train_cin(config, on_step=None, on_start=None):
     def make_dataset(start):
         images = content_dataset(source, config.image_size, config.batch_size, config.seed, start)
         index = style_indices(len(styles), config.batch_size, config.seed, start, only)
-        return tf.data.Dataset.zip(images, index).map(
-            lambda x, i: {"image": x, "style_index": i}
-        )
+        return tf.data.Dataset.zip(images, index).map(lambda x, i: {"image": x, "style_index": i})
 
     final = recipe.run(
         config,

@@ -6,7 +6,13 @@ import tensorflow as tf
 from keras import ops
 
 from tfstyle.backbones import VGGFeatures, resolve_layer_name
-from tfstyle.losses import content_loss, gram_matrix, mean_std, style_layer_loss, total_variation_loss
+from tfstyle.losses import (
+    content_loss,
+    gram_matrix,
+    mean_std,
+    style_layer_loss,
+    total_variation_loss,
+)
 from tfstyle.models import serving
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_LAYERS, DEFAULT_WEIGHTS
 from tfstyle.models.metanet.transformer import MetaTransformerNet
@@ -246,7 +252,7 @@ class MetaNetStyleTransfer(keras.Model):
             loss = terms["content"] + terms["style"] + terms["tv"]
             scaled = self.optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled, variables)
-        self.optimizer.apply_gradients(zip(gradients, variables))
+        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
         for name, value in {"loss": loss, **terms}.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}

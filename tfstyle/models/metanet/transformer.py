@@ -37,7 +37,11 @@ class _Block:
 
     def __init__(self, conv, norm=True, relu=True):
         self.conv = conv
-        self.norm = InstanceNormalization(center=False, scale=False, name=conv.name + "_norm") if norm else None
+        self.norm = (
+            InstanceNormalization(center=False, scale=False, name=conv.name + "_norm")
+            if norm
+            else None
+        )
         self.relu = relu
 
     def layers(self):
@@ -74,7 +78,9 @@ class MetaTransformerNet(keras.Model):
     def __init__(self, preset="reference", width_multiplier=1.0, **kwargs):
         super().__init__(**kwargs)
         if preset not in PRESETS:
-            raise InvalidArgumentError(f"unknown preset '{preset}'; choose one of {', '.join(PRESETS)}")
+            raise InvalidArgumentError(
+                f"unknown preset '{preset}'; choose one of {', '.join(PRESETS)}"
+            )
         self.preset, self.width_multiplier = preset, float(width_multiplier)
         spec = PRESETS[preset]
         f1, f2, f3 = (max(2, int(round(f * self.width_multiplier))) for f in spec["filters"])
@@ -130,7 +136,7 @@ class MetaTransformerNet(keras.Model):
     def call(self, images, params=None):
         named = {}
         if params is not None:
-            named = {layer.name: p for layer, p in zip(self.generated_layers, params)}
+            named = {layer.name: p for layer, p in zip(self.generated_layers, params, strict=True)}
         x = ops.cast(images, self.compute_dtype) * 2.0 - 1.0
         if self.input_pad is not None:
             x = self.input_pad(x)
@@ -146,7 +152,7 @@ class MetaTransformerNet(keras.Model):
 
     def set_generated(self, params):
         """Stores generated parameter vectors (one per generated layer) in the network."""
-        for layer, value in zip(self.generated_layers, params):
+        for layer, value in zip(self.generated_layers, params, strict=True):
             layer.assign(value)
 
     def endpoints(self, fixed_size=None):
