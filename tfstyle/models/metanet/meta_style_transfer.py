@@ -21,13 +21,6 @@ from tfstyle.models.perceptual_config import perceptual_config
 # Style features: mean and std over space of VGG16 relu1_2, relu2_2, relu3_3, relu4_3.
 STYLE_FEATURE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
 STYLE_FEATURES = 2 * (64 + 128 + 256 + 512)  # 1920
-# Keras' VGG sees Caffe-scaled pixels (0..255 minus the mean); the reference meta network
-# was trained on torchvision's VGG, whose input is (x - mean) / std on [0, 1]. Its
-# activations are ~255 * 0.226 = 58 times smaller, so the style features are scaled
-# by 1/58 before the meta network, which keeps its first layer in a sane range.
-FEATURE_SCALE = 1.0 / 57.8
-
-
 @keras.saving.register_keras_serializable(package="tfstyle")
 class MetaNetwork(keras.Model):
     """1920 style features -> one flat parameter vector per generated conv.
@@ -35,6 +28,11 @@ class MetaNetwork(keras.Model):
     A shared hidden layer (features -> hidden_per_group x groups, ReLU) and one small
     fully connected head per group, each reading its own hidden_per_group slice, as in
     the paper's grouped design (a single FC to every weight would need ~3e9 weights).
+
+    The features are layer-normalised first (a tfstyle addition): VGG activations
+    have a scale set by the VGG weights and preprocessing (Caffe-scaled Keras VGG is
+    ~58x torchvision's), and unnormalised small features left the hidden layer near
+    zero, so the heads' biases alone made the weights: one network for every style.
 
     Args:
         group_sizes: parameter count of each generated layer.
@@ -45,6 +43,9 @@ class MetaNetwork(keras.Model):
         super().__init__(**kwargs)
         self.group_sizes = [int(n) for n in group_sizes]
         self.hidden_per_group = int(hidden_per_group)
+        self.normalize = keras.layers.LayerNormalization(
+            center=False, scale=False, name="normalize"
+        )
         self.hidden = keras.layers.Dense(
             self.hidden_per_group * len(self.group_sizes), activation="relu", name="hidden"
         )
@@ -53,13 +54,14 @@ class MetaNetwork(keras.Model):
         ]
 
     def build(self, input_shape):
+        self.normalize.build(input_shape)
         self.hidden.build(input_shape)
         for head in self.heads:
             head.build((input_shape[0], self.hidden_per_group))
         self.built = True
 
     def call(self, features):
-        hidden = self.hidden(features)
+        hidden = self.hidden(self.normalize(ops.cast(features, "float32")))
         k = self.hidden_per_group
         return [
             ops.cast(head(hidden[:, i * k : (i + 1) * k]), "float32")
@@ -173,13 +175,13 @@ class MetaNetStyleTransfer(keras.Model):
     # Generation ------------------------------------------------------------------------
 
     def style_features(self, style):
-        """(B, 1920) mean and std of VGG16 relu1_2..relu4_3, scaled (FEATURE_SCALE)."""
+        """(B, 1920) mean and std of VGG16 relu1_2..relu4_3."""
         feats = self.feature_net(style)
         parts = []
         for name in STYLE_FEATURE_LAYERS:
             mean, std = mean_std(feats[name])
             parts += [mean[:, 0, 0, :], std[:, 0, 0, :]]
-        return ops.concatenate(parts, axis=-1) * FEATURE_SCALE
+        return ops.concatenate(parts, axis=-1)
 
     def generate(self, style):
         """The generated parameter vectors (one per generated layer) for one style."""
@@ -226,7 +228,7 @@ class MetaNetStyleTransfer(keras.Model):
         variables = self.meta.trainable_variables + self.transformer.trainable_variables
         with tf.GradientTape() as tape:
             params = [p[0] for p in self.meta(features)]
-            stylized = self.transformer(images, params)
+            stylized = self.transformer(images, params, clip=False)
             feats = self.backbone(stylized)
             content = ops.sum(
                 ops.stack(

@@ -68,7 +68,11 @@ class MetaTransformerNet(keras.Model):
     `net(images)` runs with the weights stored in the network (a generated network
     for one style, after `set_generated`); `net(images, params)` runs with a list of
     flat parameter vectors, one per `generated_layers` entry (meta-training). Images
-    are RGB in [0, 1] in and out (scaled tanh output, as `TransformerNet`).
+    are RGB in [0, 1] in and out. The output layer is linear, as in the reference
+    implementation, and clipped to [0, 1] unless `clip=False` (training): a scaled
+    tanh, as in `TransformerNet`, let the generated output layer saturate within 15
+    steps, driven there by the total variation term of a noisy first output, after
+    which no gradient reached the meta network.
 
     Args:
         preset: "reference" or "paper" (see PRESETS).
@@ -133,7 +137,7 @@ class MetaTransformerNet(keras.Model):
             shape = block.build(shape)
         self.built = True
 
-    def call(self, images, params=None):
+    def call(self, images, params=None, clip=True):
         named = {}
         if params is not None:
             named = {layer.name: p for layer, p in zip(self.generated_layers, params, strict=True)}
@@ -148,7 +152,8 @@ class MetaTransformerNet(keras.Model):
             x = (x[:, c:-c, c:-c, :] if c else x) + y
         for block in (self.up1, self.up2, self.conv_out):
             x = block(x, named)
-        return (ops.tanh(ops.cast(x, "float32")) + 1.0) * 0.5
+        out = (ops.cast(x, "float32") + 1.0) * 0.5
+        return ops.clip(out, 0.0, 1.0) if clip else out
 
     def set_generated(self, params):
         """Stores generated parameter vectors (one per generated layer) in the network."""
