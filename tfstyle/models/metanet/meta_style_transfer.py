@@ -34,23 +34,40 @@ class MetaNetwork(keras.Model):
     ~58x torchvision's), and unnormalised small features left the hidden layer near
     zero, so the heads' biases alone made the weights: one network for every style.
 
+    Each head starts so that the weights it generates have the spread of a LeCun
+    initialisation of the conv they feed (`init_stds`); with the heads' default
+    initialisation, the small output conv started ~4x too large, and the total
+    variation of that noisy first image dominated the start of training.
+
     Args:
         group_sizes: parameter count of each generated layer.
         hidden_per_group: width of each group's slice of the hidden layer (128).
+        init_stds: per group, the standard deviation its generated weights start with.
     """
 
-    def __init__(self, group_sizes, hidden_per_group=128, **kwargs):
+    def __init__(self, group_sizes, hidden_per_group=128, init_stds=None, **kwargs):
         super().__init__(**kwargs)
         self.group_sizes = [int(n) for n in group_sizes]
         self.hidden_per_group = int(hidden_per_group)
+        self.init_stds = [float(v) for v in init_stds] if init_stds else None
         self.normalize = keras.layers.LayerNormalization(
             center=False, scale=False, name="normalize"
         )
         self.hidden = keras.layers.Dense(
             self.hidden_per_group * len(self.group_sizes), activation="relu", name="hidden"
         )
+        # A ReLU of a unit normal has second moment 1/2: scale = std^2 * 2 per input.
         self.heads = [
-            keras.layers.Dense(n, name=f"head{i}") for i, n in enumerate(self.group_sizes)
+            keras.layers.Dense(
+                n,
+                kernel_initializer=(
+                    keras.initializers.VarianceScaling(2.0 * self.init_stds[i] ** 2, "fan_in")
+                    if self.init_stds
+                    else "glorot_uniform"
+                ),
+                name=f"head{i}",
+            )
+            for i, n in enumerate(self.group_sizes)
         ]
 
     def build(self, input_shape):
@@ -73,6 +90,7 @@ class MetaNetwork(keras.Model):
             **super().get_config(),
             "group_sizes": self.group_sizes,
             "hidden_per_group": self.hidden_per_group,
+            "init_stds": self.init_stds,
         }
 
 
@@ -125,7 +143,11 @@ class MetaNetStyleTransfer(keras.Model):
         if not self.transformer.built:
             self.transformer.build((None, None, None, 3))
         self.hidden_per_group = int(hidden_per_group)
-        self.meta = MetaNetwork(self.transformer.group_sizes, hidden_per_group, name="meta")
+        stds = [
+            (layer.kernel_size**2 * layer.in_channels) ** -0.5
+            for layer in self.transformer.generated_layers
+        ]
+        self.meta = MetaNetwork(self.transformer.group_sizes, hidden_per_group, stds, name="meta")
         self.meta.build((None, STYLE_FEATURES))
         defaults = DEFAULT_LAYERS["vgg16"]
         resolve = lambda layers: {  # noqa: E731
