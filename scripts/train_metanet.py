@@ -34,7 +34,12 @@ _WIDTH = flags.DEFINE_float(
     "width_multiplier", 1.0, "Transformer filter multiplier.", lower_bound=0.05
 )
 _CONTENT_WEIGHT = flags.DEFINE_float("content_weight", 1.0, "Content weight.", lower_bound=0)
-_STYLE_WEIGHT = flags.DEFINE_float("style_weight", 5.0, "Style weight.", lower_bound=0)
+_STYLE_WEIGHT = flags.DEFINE_float(
+    "style_weight",
+    50.0 / 57.8**2,
+    "Style weight (the reference's 50 in tfstyle units).",
+    lower_bound=0,
+)
 _TV_WEIGHT = flags.DEFINE_float("tv_weight", 1.3e4, "Total variation weight.", lower_bound=0)
 
 flags.mark_flag_as_required("style_dir")

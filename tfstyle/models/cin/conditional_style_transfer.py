@@ -48,8 +48,3 @@ class ConditionalStyleTransfer(FastStyleTransfer):
                 layer.frozen_styles = int(frozen_styles)
             elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
                 layer.trainable = False
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("num_styles", None)
-        return config

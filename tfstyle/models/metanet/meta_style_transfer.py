@@ -21,6 +21,16 @@ from tfstyle.models.perceptual_config import perceptual_config
 # Style features: mean and std over space of VGG16 relu1_2, relu2_2, relu3_3, relu4_3.
 STYLE_FEATURE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
 STYLE_FEATURES = 2 * (64 + 128 + 256 + 512)  # 1920
+# The reference implementation's objective (content relu3_3 weight 1, style 50, on
+# torchvision's VGG16) in tfstyle's units: Keras' Caffe-scaled VGG activations are
+# ~57.8x larger (255 * 0.226), Gram losses grow with the 4th power of that and content
+# losses with the 2nd, so the style weight becomes 50 / 57.8^2 = 0.015. With Johnson's
+# weight (5, i.e. ~330x more style) the one network that must serve every style
+# collapsed to a flat image within 300 steps; with this one the content is learnt.
+DEFAULT_CONTENT_LAYERS = {"block3_conv3": 1.0}
+DEFAULT_STYLE_WEIGHT = 50.0 / 57.8**2
+
+
 @keras.saving.register_keras_serializable(package="tfstyle")
 class MetaNetwork(keras.Model):
     """1920 style features -> one flat parameter vector per generated conv.
@@ -106,8 +116,9 @@ class MetaNetStyleTransfer(keras.Model):
     call, any number of images).
 
     Training (Algorithm 1) feeds batches `{"image": (B, H, W, 3), "style": (1, h, w, 3)}`
-    with the same style for `steps_per_style` steps; the loss is Johnson's (content,
-    Gram style, total variation) on VGG16, and the gradient reaches the meta network
+    with the same style for `steps_per_style` steps; the loss (content at relu3_3, Gram
+    style at relu1_2..relu4_3, total variation) is the reference implementation's in
+    tfstyle's units (DEFAULT_STYLE_WEIGHT), and the gradient reaches the meta network
     (and the shared, non-generated convs) through the generated weights.
 
     Args:
@@ -129,7 +140,7 @@ class MetaNetStyleTransfer(keras.Model):
         content_layers=None,
         style_layers=None,
         content_weight=DEFAULT_WEIGHTS["content_weight"],
-        style_weight=DEFAULT_WEIGHTS["style_weight"],
+        style_weight=DEFAULT_STYLE_WEIGHT,
         tv_weight=DEFAULT_WEIGHTS["tv_weight"],
         architecture="vgg16",
         vgg_weights="imagenet",
@@ -153,7 +164,7 @@ class MetaNetStyleTransfer(keras.Model):
         resolve = lambda layers: {  # noqa: E731
             resolve_layer_name(k, architecture): float(v) for k, v in layers.items()
         }
-        self.content_layers = resolve(content_layers or defaults["content"])
+        self.content_layers = resolve(content_layers or DEFAULT_CONTENT_LAYERS)
         self.style_layers = resolve(style_layers or defaults["style"])
         self.content_weight = float(content_weight)
         self.style_weight = float(style_weight)

@@ -8,7 +8,7 @@ import tensorflow as tf
 from tfstyle.data import content_dataset, scan_folder
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_WEIGHTS
-from tfstyle.models.metanet.meta_style_transfer import MetaNetStyleTransfer
+from tfstyle.models.metanet.meta_style_transfer import DEFAULT_STYLE_WEIGHT, MetaNetStyleTransfer
 from tfstyle.models.metanet.transformer import PRESETS, MetaTransformerNet
 from tfstyle.training import recipe
 from tfstyle.training.loop import save_release
@@ -28,7 +28,7 @@ IDENTITY_KEYS = (
 @dataclasses.dataclass(kw_only=True)
 class MetaNetTrainConfig(recipe.TrainConfig):
     """Algorithm 1's settings: batch 8 of 256 px content crops, a new style every 20
-    steps, Adam 1e-3; the loss is Johnson's on VGG16."""
+    steps, Adam 1e-3; the loss is the reference implementation's on VGG16."""
 
     style_dir: str
     preset: str = "reference"
@@ -38,7 +38,7 @@ class MetaNetTrainConfig(recipe.TrainConfig):
     batch_size: int = 8
     vgg: str = "vgg16"
     content_weight: float = DEFAULT_WEIGHTS["content_weight"]
-    style_weight: float = DEFAULT_WEIGHTS["style_weight"]
+    style_weight: float = DEFAULT_STYLE_WEIGHT
     tv_weight: float = DEFAULT_WEIGHTS["tv_weight"]
 
     def validate(self):
