@@ -97,3 +97,18 @@ def test_logs_samples_and_release(tmp_path):
     loaded = keras.saving.load_model(paths["generator.keras"])
     np.testing.assert_allclose(loaded(samples), model.generator(samples), atol=1e-5)
     assert not [f for f in os.listdir(out) if f.endswith(".tmp")]
+
+
+def test_run_config_refuses_changed_identity_and_reads_older_runs(tmp_path):
+    import json
+
+    import pytest
+
+    from tfstyle.errors import InvalidArgumentError
+    from tfstyle.training.run_config import write_run_config
+
+    keys = ("family", "style")
+    (tmp_path / "config.json").write_text(json.dumps({"style": "mosaic"}))  # no "family"
+    assert write_run_config(str(tmp_path), {"family": "johnson", "style": "mosaic"}, keys)
+    with pytest.raises(InvalidArgumentError, match="family"):
+        write_run_config(str(tmp_path), {"family": "cin", "style": "mosaic"}, keys)

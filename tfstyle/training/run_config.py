@@ -20,6 +20,8 @@ def write_run_config(output_dir, config, must_match=()):
     if resumed:
         with open(path) as f:
             previous = json.load(f)
+        # Runs written before the "family" key existed were all Johnson runs.
+        previous.setdefault("family", "johnson")
         changed = [k for k in must_match if previous.get(k) != config.get(k)]
         if changed:
             details = ", ".join(f"{k}: {previous.get(k)!r} -> {config.get(k)!r}" for k in changed)
