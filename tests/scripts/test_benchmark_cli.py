@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tests.conftest import assert_one_line_error, run_cli
 
 
@@ -31,3 +33,23 @@ def test_gatys_benchmark_smoke(tmp_path):
 def test_unknown_benchmark():
     assert_one_line_error(run_cli("benchmark.py", "cyclegan"))
     assert_one_line_error(run_cli("benchmark.py"))
+
+
+@pytest.mark.parametrize(
+    "name, extra",
+    [
+        ("cin", ["--train_size", "32"]),
+        ("adain", ["--train_size", "32"]),
+        ("metanet", ["--train_size", "48", "--metanet_presets", "paper"]),
+    ],
+)
+def test_family_training_benchmarks_smoke(tmp_path, name, extra):
+    out = tmp_path / f"{name}.json"
+    result = run_cli(
+        "benchmark.py", name, "--family_parts", "train", "--repeats", "1", "--json", out, *extra
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    steps = report["paper"]["train_steps"] if name == "metanet" else report["train_steps"]
+    assert set(steps) == {"float32", "bfloat16"}
+    assert all(row["seconds"] > 0 and row["johnson_step_s"] > 0 for row in steps.values())
