@@ -121,13 +121,14 @@ def begin(config):
 def run(
     config,
     model,
+    source,
     record,
     identity_keys,
     make_dataset,
     total,
-    samples,
     on_step=None,
     on_start=None,
+    styles=None,
     start_info=None,
 ):
     """Writes config.json (refusing changed identity settings), then trains.
@@ -135,25 +136,38 @@ def run(
     Args:
         config: the recipe's `TrainConfig`.
         model: the compiled training model.
+        source: the content `ContentSource` (counts and samples come from it).
         record: extra facts for config.json (family, resolved style paths, ...).
         identity_keys: keys that must match an earlier run in the same folder.
         make_dataset: `make_dataset(start_step)`, see `tfstyle.training.train`.
         total: total steps.
-        samples: images for the sample grid.
         on_step, on_start: progress callbacks; `on_start(info)` gets total_steps,
-            resumed and `start_info`.
+            resumed, skipped files, content_images and `start_info`.
+        styles: the style `ContentSource` of arbitrary-style recipes, if any.
 
     Returns:
         The final step. The global precision policy is float32 again afterwards.
     """
+    skipped = source.skipped + (styles.skipped if styles else ())
+    facts = {"content_images": source.size, "skipped_files": len(skipped)}
+    if styles:
+        facts["style_images"] = styles.size
     try:
-        full = {**dataclasses.asdict(config), **record, "total_steps": total}
+        full = {**dataclasses.asdict(config), **facts, **record, "total_steps": total}
         # Written once everything before is known to be valid: bad input leaves no folder.
         resumed = write_run_config(
             config.output_dir, full, tuple(COMMON_IDENTITY_KEYS) + tuple(identity_keys)
         )
         if on_start is not None:
-            on_start({"total_steps": total, "resumed": resumed, **(start_info or {})})
+            on_start(
+                {
+                    "total_steps": total,
+                    "resumed": resumed,
+                    "skipped": skipped,
+                    "content_images": source.size,
+                    **(start_info or {}),
+                }
+            )
         return train(
             model,
             make_dataset,
@@ -161,7 +175,7 @@ def run(
             config.output_dir,
             checkpoint_every=config.checkpoint_every,
             sample_every=config.sample_every,
-            sample_images=samples,
+            sample_images=sample_images(source, config.image_size),
             jit_compile=config.jit_compile,
             on_step=on_step,
         )

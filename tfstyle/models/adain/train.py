@@ -77,19 +77,14 @@ def train_adain(config, on_step=None, on_start=None):
     final = recipe.run(
         config,
         model,
-        {
-            "family": "adain",
-            "content_images": source.size,
-            "style_images": styles.size,
-            "skipped_files": len(source.skipped) + len(styles.skipped),
-        },
+        source,
+        {"family": "adain"},
         IDENTITY_KEYS,
         make_dataset,
         total,
-        recipe.sample_images(source, config.image_size),
         on_step,
         on_start,
-        {"skipped": source.skipped + styles.skipped, "content_images": source.size},
+        styles=styles,
     )
     release = AdaINStyleTransfer(AdaINDecoder(config.decoder_width), vgg_weights=config.vgg_weights)
     release.build()

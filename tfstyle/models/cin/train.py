@@ -151,21 +151,19 @@ def train_cin(config, on_step=None, on_start=None):
     final = recipe.run(
         config,
         model,
+        source,
         {
             "family": "cin",
             "styles": styles,
             "style_paths": [path for path, _ in loaded],
             "base": os.path.abspath(config.base) if config.base else None,
-            "content_images": source.size,
-            "skipped_files": len(source.skipped),
         },
         IDENTITY_KEYS,
         make_dataset,
         total,
-        recipe.sample_images(source, config.image_size),
         on_step,
         on_start,
-        {"skipped": source.skipped, "content_images": source.size, "styles": styles},
+        start_info={"styles": styles},
     )
     release = TransformerNet.from_preset(
         config.preset, normalization="conditional_instance", num_styles=len(styles)

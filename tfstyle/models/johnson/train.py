@@ -88,21 +88,15 @@ def train_johnson(config, on_step=None, on_start=None):
     final = recipe.run(
         config,
         model,
-        {
-            "family": "johnson",
-            "style_path": style_path,
-            "content_images": source.size,
-            "skipped_files": len(source.skipped),
-        },
+        source,
+        {"family": "johnson", "style_path": style_path},
         IDENTITY_KEYS,
         lambda start: content_dataset(
             source, config.image_size, config.batch_size, config.seed, start
         ),
         total,
-        recipe.sample_images(source, config.image_size),
         on_step,
         on_start,
-        {"skipped": source.skipped, "content_images": source.size},
     )
     release = TransformerNet.from_preset(config.preset)
     release.build((None, None, None, 3))

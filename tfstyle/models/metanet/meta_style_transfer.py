@@ -209,7 +209,10 @@ class MetaNetStyleTransfer(keras.Model):
 
     def style_features(self, style):
         """(B, 1920) mean and std of VGG16 relu1_2..relu4_3."""
-        feats = self.feature_net(style)
+        return self._features_of(self.feature_net(style))
+
+    @staticmethod
+    def _features_of(feats):
         parts = []
         for name in STYLE_FEATURE_LAYERS:
             mean, std = mean_std(feats[name])
@@ -249,15 +252,16 @@ class MetaNetStyleTransfer(keras.Model):
 
     # Training --------------------------------------------------------------------------
 
-    def _style_targets(self, style):
-        feats = self.backbone(style, layers=list(self.style_layers))
-        return {name: gram_matrix(feats[name], "johnson")[0] for name in self.style_layers}
-
     def train_step(self, data):
         images, style = data["image"], data["style"]
-        grams = self._style_targets(style)
+        # One VGG pass of the style image serves the meta features and the Gram
+        # targets when the loss network is the feature network (the default).
+        style_feats = self.feature_net(style)
+        features = self._features_of(style_feats)
+        if self.backbone is not self.feature_net:
+            style_feats = self.backbone(style, layers=list(self.style_layers))
+        grams = {n: gram_matrix(style_feats[n], "johnson")[0] for n in self.style_layers}
         content_target = self.backbone(images, layers=list(self.content_layers))
-        features = self.style_features(style)
         variables = self.meta.trainable_variables + self.transformer.trainable_variables
         with tf.GradientTape() as tape:
             params = [p[0] for p in self.meta(features)]

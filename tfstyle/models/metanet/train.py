@@ -90,19 +90,14 @@ def train_metanet(config, on_step=None, on_start=None):
     final = recipe.run(
         config,
         model,
-        {
-            "family": "metanet",
-            "content_images": source.size,
-            "style_images": styles.size,
-            "skipped_files": len(source.skipped) + len(styles.skipped),
-        },
+        source,
+        {"family": "metanet"},
         IDENTITY_KEYS,
         make_dataset,
         total,
-        recipe.sample_images(source, config.image_size),
         on_step,
         on_start,
-        {"skipped": source.skipped + styles.skipped, "content_images": source.size},
+        styles=styles,
     )
     release = MetaNetStyleTransfer(
         MetaTransformerNet(config.preset, config.width_multiplier), **common
