@@ -9,7 +9,7 @@ VGG_WEIGHTS ?= imagenet
 DEMO_DIR ?= outputs/demo
 DEMO_STEPS ?= 200
 
-.PHONY: demo demo-gatys test lint setup clean
+.PHONY: demo demo-gatys test test-slow lint setup clean
 
 $(VENV)/.installed: setup.py requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ demo-gatys: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m ruff check tfstyle export scripts tests
 	$(PY) -m pytest
+
+# The long and large checks kept out of `make test` (marked @pytest.mark.slow).
+test-slow: $(VENV)/.installed
+	$(PY) -m pytest -m slow
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -22,10 +22,11 @@ def load_meta_model(model_path):
     """The MetaNetStyleTransfer of a train_metanet.py run folder or its .keras file."""
     import keras
 
-    from tfstyle.inference.runners import _register_models, detect_model_kind
+    from tfstyle.inference.runners import detect_model_kind
+    from tfstyle.models.families import import_all
     from tfstyle.models.metanet import MetaNetStyleTransfer
 
-    _register_models()
+    import_all()
     kind = detect_model_kind(model_path)
     path = os.path.join(model_path, "generator.keras") if kind == "run" else model_path
     if kind not in ("run", "keras"):

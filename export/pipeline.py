@@ -26,9 +26,10 @@ def load_generator(model_path):
     """The Keras network of a training run folder or .keras file, ready to export."""
     import keras
 
-    from tfstyle.inference.runners import _register_models, detect_model_kind
+    from tfstyle.inference.runners import detect_model_kind
+    from tfstyle.models.families import import_all
 
-    _register_models()
+    import_all()
     kind = detect_model_kind(model_path)
     if kind == "run":
         model_path = os.path.join(model_path, "generator.keras")

@@ -17,8 +17,10 @@ from absl import flags
 
 from tfstyle import cli
 from tfstyle.errors import InvalidArgumentError
+from tfstyle.registry import Registry
 
-BENCHMARKS = ("gatys", "johnson", "cin", "adain", "metanet")
+# Each benchmark registers itself below; `benchmark.py NAME` looks it up.
+BENCHMARKS = Registry("benchmark")
 # FLOPs of one Johnson training step (batch 4, 256 px, VGG19 to relu4_4), PLATFORM.md.
 JOHNSON_STEP_GFLOP = 795.0
 
@@ -54,6 +56,7 @@ _TILED_SIZE = flags.DEFINE_integer(
 )
 
 
+@BENCHMARKS.register("gatys")
 def gatys(weights):
     from tfstyle.benchmarks import common
     from tfstyle.benchmarks import gatys as bench
@@ -97,6 +100,7 @@ def gatys(weights):
     }
 
 
+@BENCHMARKS.register("johnson")
 def johnson(weights):
     import tensorflow as tf
 
@@ -219,6 +223,7 @@ def _sizes():
     return tuple(int(v) for v in _INFER_SIZES.value)
 
 
+@BENCHMARKS.register("cin")
 def cin(weights):
     from tfstyle.benchmarks import common, families
 
@@ -238,6 +243,7 @@ def cin(weights):
     return results
 
 
+@BENCHMARKS.register("adain")
 def adain(weights):
     from tfstyle.benchmarks import common, families
 
@@ -273,6 +279,7 @@ def adain(weights):
     return results
 
 
+@BENCHMARKS.register("metanet")
 def metanet(weights):
     from tfstyle.benchmarks import common, families
 
@@ -308,12 +315,10 @@ def metanet(weights):
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in BENCHMARKS:
-        raise InvalidArgumentError(f"name a benchmark: one of {', '.join(BENCHMARKS)}")
+    if len(argv) < 2:
+        raise InvalidArgumentError(f"name a benchmark: one of {', '.join(BENCHMARKS.names())}")
+    run = BENCHMARKS.get(argv[1])
     results = {"benchmark": argv[1], "machine": platform.processor() or platform.machine()}
-    run = {"gatys": gatys, "johnson": johnson, "cin": cin, "adain": adain, "metanet": metanet}[
-        argv[1]
-    ]
     results.update(run(cli.vgg_weights_flag(_VGG_WEIGHTS.value)))
     print(
         f"matmul peak {results['matmul_peak_gflops']:.0f} GFLOP/s (float32, measured in this run); "

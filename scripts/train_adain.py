@@ -15,7 +15,7 @@ import os
 from absl import flags
 
 from tfstyle import cli
-from tfstyle.models.adain.train import PRESETS, AdaINTrainConfig, train_adain
+from tfstyle.models.adain.train import PRESETS, AdaINRecipe, AdaINTrainConfig
 
 _STYLE_DIR = flags.DEFINE_string("style_dir", None, "Folder of style images (paintings).")
 _COMMON = cli.TrainingFlags(batch_size=8, learning_rate=1e-4)
@@ -42,8 +42,7 @@ def main(argv):
         **_COMMON.config(os.path.join("runs", "adain")),
         **overrides,
     )
-    on_start, on_step = cli.training_progress(config)
-    cli.print_release(train_adain(config, on_step=on_step, on_start=on_start))
+    cli.train(AdaINRecipe(config))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import os
 from absl import flags
 
 from tfstyle import cli
-from tfstyle.models.cin.train import CINTrainConfig, train_cin
+from tfstyle.models.cin.train import CINRecipe, CINTrainConfig
 
 _STYLES = flags.DEFINE_list("styles", None, "Style images in row order: bundled names or paths.")
 _ADD_STYLE = flags.DEFINE_string("add_style", None, "A style to add to the --from network.")
@@ -41,10 +41,8 @@ def main(argv):
         **_COMMON.config(os.path.join("runs", name)),
         **_OBJECTIVE.config(),
     )
-    on_start, on_step = cli.training_progress(config)
-    result = train_cin(config, on_step=on_step, on_start=on_start)
+    result = cli.train(CINRecipe(config))
     print("styles: " + ", ".join(f"{i}:{s}" for i, s in enumerate(result["styles"])))
-    cli.print_release(result)
 
 
 if __name__ == "__main__":

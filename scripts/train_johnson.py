@@ -13,7 +13,7 @@ import os
 from absl import flags
 
 from tfstyle import cli
-from tfstyle.models.johnson.train import JohnsonTrainConfig, train_johnson
+from tfstyle.models.johnson.train import JohnsonRecipe, JohnsonTrainConfig
 
 _STYLE = flags.DEFINE_string("style", None, "Style image: a bundled name or a path.")
 _COMMON = cli.TrainingFlags()
@@ -29,8 +29,7 @@ def main(argv):
         **_COMMON.config(os.path.join("runs", f"johnson_{style_name}")),
         **_OBJECTIVE.config(),
     )
-    on_start, on_step = cli.training_progress(config)
-    cli.print_release(train_johnson(config, on_step=on_step, on_start=on_start))
+    cli.train(JohnsonRecipe(config))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from absl import flags
 
 from tfstyle import cli
 from tfstyle.models.metanet import PRESETS
-from tfstyle.models.metanet.train import MetaNetTrainConfig, train_metanet
+from tfstyle.models.metanet.train import MetaNetRecipe, MetaNetTrainConfig
 
 _STYLE_DIR = flags.DEFINE_string("style_dir", None, "Folder of style images (paintings).")
 _COMMON = cli.TrainingFlags(batch_size=8, vgg="vgg16")
@@ -57,8 +57,7 @@ def main(argv):
         tv_weight=_TV_WEIGHT.value,
         **_COMMON.config(os.path.join("runs", f"metanet_{_PRESET.value}")),
     )
-    on_start, on_step = cli.training_progress(config)
-    cli.print_release(train_metanet(config, on_step=on_step, on_start=on_start))
+    cli.train(MetaNetRecipe(config))
 
 
 if __name__ == "__main__":

@@ -231,6 +231,16 @@ class TrainingFlags:
             "mixed_precision", False, "bfloat16 compute (CPU), float32 statistics."
         )
         self.jit_compile = flags.DEFINE_bool("jit_compile", False, "Compile the step with XLA.")
+        self.distribute = flags.DEFINE_enum(
+            "distribute",
+            "auto",
+            ["auto", "none", "mirrored", "multi_worker"],
+            "tf.distribute strategy: auto = multi_worker when TF_CONFIG names a cluster, "
+            "mirrored with several GPUs, else none. --batch_size is the global batch.",
+        )
+        self.eval_every = flags.DEFINE_integer(
+            "eval_every", 0, "Steps between evaluations, for families that have one.", lower_bound=0
+        )
         self.seed = flags.DEFINE_integer("seed", 0, "Seed for data order, crops and init.")
 
     def config(self, default_output_dir, **overrides):
@@ -250,25 +260,35 @@ class TrainingFlags:
             "sample_every": self.sample_every.value,
             "mixed_precision": self.mixed_precision.value,
             "jit_compile": self.jit_compile.value,
+            "distribute": self.distribute.value,
+            "eval_every": self.eval_every.value,
             "seed": self.seed.value,
         }
         return {**values, **overrides}
 
 
 def training_progress(config):
-    """(on_start, on_step) callbacks printing the run facts and a progress bar."""
-    state = {}
+    """(on_start, on_step) callbacks printing the run facts and a progress bar (on the
+    chief only, in a multi-worker run)."""
+    state = {"chief": True}
 
     def on_start(info):
+        state["chief"] = info.get("chief", True)
+        if not state["chief"]:
+            return
         skipped = info.get("skipped") or ()
         if skipped:
             print(f"skipped {len(skipped)} unreadable files, e.g. {skipped[0]}")
+        replicas = info.get("replicas", 1)
+        per_replica = f" ({replicas} replicas)" if replicas > 1 else ""
         print(
             f"{'resuming' if info['resumed'] else 'starting'} {config.output_dir}: "
-            f"{info['total_steps']} steps of {config.batch_size} images"
+            f"{info['total_steps']} steps of {config.batch_size} images{per_replica}"
         )
 
     def on_step(step_state):
+        if not state["chief"]:
+            return
         if "bar" not in state:
             state["bar"] = Progress(
                 step_state.total_steps,
@@ -281,10 +301,21 @@ def training_progress(config):
 
 
 def print_release(result):
-    print(
-        f"step {result['step']}: wrote {result['generator.keras']} "
-        f"and {result['generator.weights.h5']}"
-    )
+    files = [v for k, v in result.items() if k.endswith((".keras", ".weights.h5"))]
+    if files:
+        print(f"step {result['step']}: wrote {' and '.join(files)}")
+
+
+def train(recipe):
+    """Runs a training recipe with a progress bar; prints the release files.
+
+    Returns the driver's result (step, release paths, the recipe's start facts)."""
+    from tfstyle.training import driver
+
+    on_start, on_step = training_progress(recipe.config)
+    result = driver.run(recipe, on_start=on_start, on_step=on_step)
+    print_release(result)
+    return result
 
 
 class PerceptualFlags:

@@ -10,7 +10,7 @@ from tests.conftest import write_image
 from tfstyle.data import content_dataset, scan_folder
 from tfstyle.models.johnson import FastStyleTransfer, TransformerNet
 from tfstyle.training import train
-from tfstyle.training.loop import restore_step, save_release
+from tfstyle.training.loop import RunState, default_networks, default_optimizers, save_release
 
 
 def _model(seed=0):
@@ -54,8 +54,8 @@ def test_resume_after_kill_continues_from_the_checkpoint(tmp_path):
 
     # A new process resumes: it must restart from step 3 with identical optimiser state.
     resumed = _model(seed=99)
-    step, _ = restore_step(resumed, run_dir)
-    assert int(step.numpy()) == 3
+    state = RunState(run_dir, default_networks(resumed), default_optimizers(resumed))
+    assert state.restore() == 3
     for a, b in zip(_optimizer_state(resumed), state_at_3, strict=True):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(resumed.generator.get_weights(), weights_at_3, strict=True):

@@ -174,13 +174,6 @@ def load_stylizer(path, num_threads=None):
         raise ModelError(f"cannot load '{path}' as a {kind} model: {first}") from None
 
 
-def _register_models():
-    """Imports every model family so that .keras files deserialise."""
-    import tfstyle.models.adain  # noqa: F401
-    import tfstyle.models.johnson  # noqa: F401
-    import tfstyle.models.metanet  # noqa: F401
-
-
 def keras_endpoints(model, eager=False):
     """{name: (input names, fn)} for a Keras network's `endpoints()`."""
     import tensorflow as tf
@@ -215,7 +208,9 @@ def _keras_stylizer(kind, path, model):
 def _load_keras(path, num_threads=None):
     import keras
 
-    _register_models()
+    from tfstyle.models.families import import_all
+
+    import_all()
     return _keras_stylizer("keras", path, keras.saving.load_model(path, compile=False))
 
 
@@ -226,7 +221,7 @@ def _load_run(path, num_threads=None):
 
 
 def _load_weights(path, num_threads=None):
-    from tfstyle.models.johnson import TransformerNet
+    from tfstyle.training.recipe import get_recipe
 
     config_path = os.path.join(os.path.dirname(os.path.abspath(path)), "config.json")
     if not os.path.exists(config_path):
@@ -237,24 +232,11 @@ def _load_weights(path, num_threads=None):
     with open(config_path) as f:
         config = json.load(f)
     family = config.get("family", "johnson")
-    if family == "johnson":
-        model = TransformerNet.from_preset(config.get("preset", "paper"))
-    elif family == "cin":
-        model = TransformerNet.from_preset(
-            config.get("preset", "paper"),
-            normalization="conditional_instance",
-            num_styles=len(config["styles"]),
-        )
-    else:
+    model = get_recipe(family).inference_network(config)
+    if model is None:
         raise ModelError(f"'{path}' is a {family} run: pass its folder or generator.keras")
-    model.build(_build_shape(model))
     model.load_weights(path)
     return _keras_stylizer("weights", path, model)
-
-
-def _build_shape(net):
-    images = (None, None, None, 3)
-    return [images, (None, net.num_styles)] if net.conditional else images
 
 
 def _load_saved_model(path, num_threads=None):

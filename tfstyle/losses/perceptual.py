@@ -89,13 +89,14 @@ def style_layer_loss(features, target_gram, normalization="johnson", reduction="
     return ops.mean(per_image)
 
 
-def style_loss(features, target_grams, layer_weights, normalization="johnson"):
+def style_loss(features, target_grams, layer_weights, normalization="johnson", reduction="sum"):
     """Weighted sum of per-layer Gram losses.
 
     Args:
         features: dict {layer: (B, H, W, C)} of the image being optimised or generated.
         target_grams: dict {layer: (C, C) or (B, C, C)} of style Gram matrices.
         layer_weights: dict {layer: weight}; only these layers contribute.
+        normalization, reduction: see `gram_matrix` and `style_layer_loss`.
 
     Returns:
         (total, {f"style/{layer}": weighted term}).
@@ -103,7 +104,7 @@ def style_loss(features, target_grams, layer_weights, normalization="johnson"):
     terms = {}
     for layer, weight in layer_weights.items():
         terms[f"style/{layer}"] = weight * style_layer_loss(
-            features[layer], target_grams[layer], normalization
+            features[layer], target_grams[layer], normalization, reduction
         )
     return _sum(terms), terms
 
@@ -174,8 +175,12 @@ def perceptual_loss(
     tv_weight=0.0,
     normalization="johnson",
     tv_kind="l2",
+    style_reduction="sum",
 ):
-    """Weighted content + style + total variation loss, the objective of Gatys and Johnson.
+    """Weighted content + style + total variation loss: the one perceptual objective of
+    Gatys (normalization "gatys", the image optimised), and of Johnson, conditional
+    instance norm and MetaNet (normalization "johnson", style_reduction "mean" as in
+    Johnson's reference code; see `tfstyle.models.perceptual_config.johnson_objective`).
 
     Args:
         features: dict {layer: activations} of the generated images.
@@ -185,6 +190,9 @@ def perceptual_loss(
         style_layers: dict {layer: weight} for the style term.
         images: the generated images, for the total variation term.
         content_weight, style_weight, tv_weight: term weights.
+        normalization: "gatys" or "johnson" (content and Gram normalisation).
+        tv_kind: "l2" or "l1" total variation.
+        style_reduction: "sum" or "mean" of the squared Gram differences per layer.
 
     Returns:
         (total, {"content": ..., "style": ..., "tv": ..., "style/<layer>": ...}); every
@@ -202,7 +210,9 @@ def perceptual_loss(
         terms["content"] = content_weight * content
         total = total + terms["content"]
     if style_weight and style_layers:
-        style, per_layer = style_loss(features, style_grams, style_layers, normalization)
+        style, per_layer = style_loss(
+            features, style_grams, style_layers, normalization, style_reduction
+        )
         terms["style"] = style_weight * style
         terms.update({k: style_weight * v for k, v in per_layer.items()})
         total = total + terms["style"]

@@ -1,22 +1,27 @@
-"""A resumable training loop: checkpoints, TensorBoard, samples, release weights.
+"""A resumable training loop under a tf.distribute strategy: checkpoints, TensorBoard,
+samples, evaluation, release weights.
 
 Two kinds of checkpoint on purpose:
-- full training state for exact resume (`tf.train.CheckpointManager` over the trained
-  networks, the optimiser and the step; the data position follows from the step);
-- release weights of the inference network only, written at the end.
+- full training state for exact resume (`tf.train.CheckpointManager` over every
+  trained network, every optimiser, the step and any extra state such as image pools;
+  the data position follows from the step);
+- release weights of the inference networks only, written at the end.
 
 Re-running the same command with the same output folder resumes from the latest
-checkpoint; a process killed with SIGKILL loses at most the steps since then.
+checkpoint; a process killed with SIGKILL loses at most the steps since then. A
+checkpoint restores on any number of replicas.
 """
 
 import dataclasses
 import os
+import shutil
 import time
 
 import numpy as np
 import tensorflow as tf
 
 from tfstyle.io import atomic_write, save_image
+from tfstyle.training import distribute
 
 
 @dataclasses.dataclass
@@ -30,26 +35,71 @@ class TrainState:
     seconds: float
 
 
-def _checkpoint(model, step):
-    items = {"step": step, "optimizer": model.optimizer}
-    items.update(
-        model.checkpoint_items()
-        if hasattr(model, "checkpoint_items")
-        else {"generator": model.generator}
-    )
-    return tf.train.Checkpoint(**items)
+def default_networks(model):
+    """What a single-network model checkpoints: `checkpoint_items()` or its generator."""
+    if hasattr(model, "checkpoint_items"):
+        return model.checkpoint_items()
+    return {"generator": model.generator}
 
 
-def restore_step(model, output_dir):
-    """Builds the optimiser state, restores the latest checkpoint if any; returns the step."""
-    model.optimizer.build(model.trainable_variables)
-    step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-    manager = tf.train.CheckpointManager(
-        _checkpoint(model, step), os.path.join(output_dir, "checkpoints"), max_to_keep=3
-    )
-    if manager.latest_checkpoint:
-        manager.checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-    return step, manager
+def default_optimizers(model):
+    """A compiled single-optimiser model: its optimiser over its trainable variables."""
+    return {"optimizer": (model.optimizer, model.trainable_variables)}
+
+
+class RunState:
+    """The checkpointed state of a run: step, networks, optimisers and extra state.
+
+    Checkpoints are written by the chief; other workers of a multi-worker run take part
+    in the save (it may read distributed variables) into a scratch folder they delete.
+
+    Args:
+        output_dir: the run folder (checkpoints go to `output_dir/checkpoints`).
+        networks: {name: keras network}.
+        optimizers: {name: (optimizer, variables it updates)}; built here so their
+            state exists before a restore.
+        extra: {name: trackable} restored with the rest (pools, counters, EMA weights).
+        strategy: the run's strategy.
+    """
+
+    def __init__(self, output_dir, networks, optimizers, extra=None, strategy=None):
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.chief = distribute.is_chief(self.strategy)
+        extra = dict(extra or {})
+        clash = (set(networks) & set(optimizers)) | ((set(networks) | set(optimizers)) & set(extra))
+        if clash or "step" in set(networks) | set(optimizers) | set(extra):
+            raise ValueError(f"checkpoint names must be unique, got {sorted(clash or {'step'})}")
+        with self.strategy.scope():
+            for optimizer, variables in optimizers.values():
+                optimizer.build(variables)
+        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        items = {"step": self.step, **networks, **extra}
+        items.update({name: optimizer for name, (optimizer, _) in optimizers.items()})
+        self.checkpoint = tf.train.Checkpoint(**items)
+        self.directory = os.path.join(output_dir, "checkpoints")
+        write_dir = self.directory
+        if not self.chief:
+            write_dir = os.path.join(
+                output_dir, f".worker_{distribute.worker_id(self.strategy)}_checkpoints"
+            )
+        self.manager = tf.train.CheckpointManager(self.checkpoint, write_dir, max_to_keep=3)
+        self.saved_step = None
+
+    def restore(self):
+        """Restores the latest checkpoint of the run (the chief's), if any; returns the step."""
+        latest = tf.train.latest_checkpoint(self.directory)
+        if latest:
+            self.checkpoint.restore(latest).assert_existing_objects_matched()
+        self.saved_step = int(self.step.numpy()) if latest else None
+        return int(self.step.numpy())
+
+    def save(self):
+        """Saves the current step; every worker calls it at the same steps."""
+        step = int(self.step.numpy())
+        self.manager.save(checkpoint_number=step)
+        self.saved_step = step
+        if not self.chief:
+            shutil.rmtree(self.manager.directory, ignore_errors=True)
 
 
 def train(
@@ -63,38 +113,76 @@ def train(
     sample_images=None,
     jit_compile=False,
     on_step=None,
+    strategy=None,
+    networks=None,
+    optimizers=None,
+    extra_state=None,
+    replicated=(),
+    evaluate=None,
+    eval_every=0,
 ):
-    """Trains a compiled model whose `train_step` takes a batch of content images.
+    """Trains a model whose `train_step(batch)` updates its networks.
+
+    The model (and its optimisers) must have been built inside `strategy.scope()`.
+    Logs are the model's metrics (`model.metrics`), synchronised across replicas.
 
     Args:
-        model: a compiled Keras model (optimizer set) with a `generator` attribute or a
-            `checkpoint_items()` method naming what to checkpoint.
-        make_dataset: `make_dataset(start_step)` returns an iterable of batches that
-            starts where step `start_step` of a fresh run would be.
+        model: a Keras model with a `train_step`; a single-optimiser model is compiled.
+        make_dataset: `make_dataset(start_step)` returns a dataset of global batches
+            that starts where step `start_step` of a fresh run would be.
         total_steps: train until this step.
         output_dir: checkpoints/, logs/ (TensorBoard) and samples/ go here.
         checkpoint_every: steps between checkpoints (and one at the end).
         log_every: steps between TensorBoard scalar writes.
         sample_every: steps between sample images (0: only at the end).
-        sample_images: (N, H, W, 3) images stylised for the samples.
-        jit_compile: compile the step with XLA.
+        sample_images: (N, H, W, 3) images for the samples (`model.render_samples`).
+        jit_compile: compile the replica step with XLA.
         on_step: `on_step(TrainState)` after every step, e.g. for a progress bar.
+        strategy: the `tf.distribute.Strategy` (default: the current one).
+        networks: {name: network} to checkpoint (default `default_networks(model)`).
+        optimizers: {name: (optimizer, variables)} (default `default_optimizers(model)`).
+        extra_state: {name: trackable} checkpointed too.
+        replicated: batch keys every replica gets whole (see `distribute_dataset`).
+        evaluate: `evaluate(step)` -> {name: scalar} or None, every `eval_every` steps
+            and at the end; logged to TensorBoard under eval/.
 
     Returns:
         The final step.
     """
-    step, manager = restore_step(model, output_dir)
-    start_step = int(step.numpy())
-    writer = tf.summary.create_file_writer(os.path.join(output_dir, "logs"))
-    train_step = tf.function(model.train_step, jit_compile=jit_compile)
+    strategy = strategy or tf.distribute.get_strategy()
+    state = RunState(
+        output_dir,
+        networks or default_networks(model),
+        optimizers or default_optimizers(model),
+        extra_state,
+        strategy,
+    )
+    start_step = state.restore()
+    step = state.step
+    writer = (
+        tf.summary.create_file_writer(os.path.join(output_dir, "logs"))
+        if state.chief
+        else tf.summary.create_noop_writer()
+    )
+    replica_step = (
+        tf.function(model.train_step, jit_compile=True) if jit_compile else model.train_step
+    )
+
+    @tf.function
+    def distributed_step(iterator):
+        strategy.run(replica_step, args=(next(iterator),))
+        return model.get_metrics_result()
+
     started = time.monotonic()
     if start_step >= total_steps:
         return start_step
-    iterator = iter(make_dataset(start_step))
+    iterator = iter(
+        distribute.distribute_dataset(strategy, lambda: make_dataset(start_step), replicated)
+    )
+    model.reset_metrics()
     try:
         while int(step.numpy()) < total_steps:
-            batch = next(iterator)
-            logs = train_step(batch)
+            logs = distributed_step(iterator)
             step.assign_add(1)
             current = int(step.numpy())
             values = {k: float(v) for k, v in logs.items()}
@@ -105,28 +193,34 @@ def train(
                 model.reset_metrics()
             if on_step is not None:
                 on_step(
-                    TrainState(
-                        current,
-                        total_steps,
-                        start_step,
-                        values,
-                        time.monotonic() - started,
-                    )
+                    TrainState(current, total_steps, start_step, values, time.monotonic() - started)
                 )
-            if sample_images is not None and sample_every and current % sample_every == 0:
-                _write_samples(model, sample_images, output_dir, writer, current)
+            if state.chief and sample_images is not None and sample_every:
+                if current % sample_every == 0:
+                    _write_samples(model, sample_images, output_dir, writer, current)
+            if evaluate is not None and eval_every and current % eval_every == 0:
+                _evaluate(evaluate, writer, current)
             if current % checkpoint_every == 0:
-                manager.save(checkpoint_number=current)
+                state.save()
     except KeyboardInterrupt:
-        manager.save(checkpoint_number=int(step.numpy()))
+        state.save()
         raise
     final = int(step.numpy())
-    if manager.latest_checkpoint is None or not manager.latest_checkpoint.endswith(f"-{final}"):
-        manager.save(checkpoint_number=final)
-    if sample_images is not None:
+    if state.saved_step != final:
+        state.save()
+    if state.chief and sample_images is not None:
         _write_samples(model, sample_images, output_dir, writer, final)
+    if evaluate is not None and not (eval_every and final % eval_every == 0):
+        _evaluate(evaluate, writer, final)
     writer.flush()
     return final
+
+
+def _evaluate(evaluate, writer, step):
+    results = evaluate(step) or {}
+    with writer.as_default(step=step):
+        for key, value in results.items():
+            tf.summary.scalar(f"eval/{key}", float(value))
 
 
 def _write_samples(model, images, output_dir, writer, step):
@@ -144,17 +238,17 @@ def _write_samples(model, images, output_dir, writer, step):
     save_image(os.path.join(output_dir, "samples", f"step_{step:07d}.png"), grid, overwrite=True)
 
 
-def save_release(generator, output_dir):
-    """Writes the inference network only: `generator.keras` and `generator.weights.h5`."""
+def save_release(network, output_dir, name="generator"):
+    """Writes one inference network: `<name>.keras` and `<name>.weights.h5`."""
     paths = {}
-    for name in ("generator.keras", "generator.weights.h5"):
-        path = os.path.join(output_dir, name)
+    for filename in (f"{name}.keras", f"{name}.weights.h5"):
+        path = os.path.join(output_dir, filename)
         with atomic_write(path, overwrite=True) as tmp:
-            target = tmp + (".keras" if name.endswith(".keras") else ".weights.h5")
-            if name.endswith(".keras"):
-                generator.save(target)
+            target = tmp + (".keras" if filename.endswith(".keras") else ".weights.h5")
+            if filename.endswith(".keras"):
+                network.save(target)
             else:
-                generator.save_weights(target)
+                network.save_weights(target)
             os.replace(target, tmp)
-        paths[name] = path
+        paths[filename] = path
     return paths

@@ -1,9 +1,12 @@
-"""What every feed-forward training recipe shares: settings, data, samples and the run.
+"""The training recipe contract, the registry of recipes, and what recipes share.
 
-Johnson, conditional instance norm, AdaIN and MetaNet differ in their model and in what
-a batch holds; the content photos, the step budget, mixed precision, the run folder's
-config.json (refusing a resume with other settings), the resumable loop and the
-release files are the same, and live here.
+A family trains by registering one `Recipe` subclass (in its own folder, e.g.
+`tfstyle/models/johnson/train.py`) and listing that module in
+`tfstyle/models/families.py`. The recipe says what is particular to the family (its
+settings, its networks and optimisers, its batches, its samples and its release
+files); `tfstyle.training.driver.run` does everything else the same way for all of
+them: run folder, config.json, tf.distribute, resume, checkpoints, TensorBoard,
+progress, release.
 """
 
 import dataclasses
@@ -18,16 +21,40 @@ from tfstyle.data import ContentSource, scan_folder
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.io import load_image
 from tfstyle.ops.resize import resize_to_max_side
-from tfstyle.training.loop import train
-from tfstyle.training.run_config import write_run_config
+from tfstyle.registry import Registry
+from tfstyle.training import loop
+
+RECIPES = Registry("training recipe")
 
 # Settings shared by every recipe that define the run: a resume must not change them.
+# The replica count is not one of them: a run may resume on 1 or N replicas.
 COMMON_IDENTITY_KEYS = ("family", "vgg", "image_size", "batch_size", "seed")
+
+
+def register_recipe(name):
+    """Class decorator: registers a `Recipe` subclass as the family `name`."""
+
+    def add(cls):
+        cls.name = name
+        return RECIPES.register(name)(cls)
+
+    return add
+
+
+def get_recipe(name):
+    """The `Recipe` class of family `name` (every family's module is imported first)."""
+    from tfstyle.models import families
+
+    families.import_all()
+    return RECIPES.get(name)
 
 
 @dataclasses.dataclass(kw_only=True)
 class TrainConfig:
-    """Settings common to every training script (the flags of train_johnson.py)."""
+    """Settings common to every training script (the flags of train_johnson.py).
+
+    `batch_size` is the global batch: with N replicas each trains on batch_size / N.
+    """
 
     output_dir: str
     content_dir: str | None = None
@@ -41,8 +68,10 @@ class TrainConfig:
     vgg_weights: object = "imagenet"
     checkpoint_every: int = 500
     sample_every: int = 500
+    eval_every: int = 0
     mixed_precision: bool = False
     jit_compile: bool = False
+    distribute: str = "auto"
     seed: int = 0
 
     def validate(self):
@@ -57,6 +86,137 @@ class TrainConfig:
             raise InvalidArgumentError("--epochs must be positive (or give --steps)")
         if self.learning_rate <= 0:
             raise InvalidArgumentError("--learning_rate must be positive")
+
+
+class Recipe:
+    """How one family trains; `tfstyle.training.driver.run(recipe)` runs it.
+
+    Subclasses set `config_class` and `identity_keys`, and implement `build`, `dataset`
+    and `release`; the other methods have defaults that suit a single-network,
+    single-optimiser model trained on content photos.
+
+    Call order (the driver's): `prepare()` (read and check inputs; nothing written
+    yet), `build()` inside `strategy.scope()`, `optimizers/networks/extra_state(model)`
+    for the checkpoint, `dataset(start_step)` for the batches, `sample_images()`,
+    `evaluate(model, step)` now and then, `release(model)` at the end.
+
+    Attributes:
+        name: the family name (set by `register_recipe`).
+        config_class: the family's `TrainConfig` subclass.
+        identity_keys: config keys that must not change when a run resumes.
+        replicated_inputs: batch keys every replica gets whole instead of a slice.
+        config: the run's settings.
+        source: the content photos (`ContentSource`) after `prepare()`.
+        styles: a `ContentSource` of style images, for arbitrary-style families.
+    """
+
+    name = None
+    config_class = TrainConfig
+    identity_keys = ()
+    replicated_inputs = ()
+
+    def __init__(self, config):
+        if not isinstance(config, self.config_class):
+            raise TypeError(f"{type(self).__name__} takes a {self.config_class.__name__}")
+        self.config = config
+        self.source = None
+        self.styles = None
+
+    # Before anything is written --------------------------------------------------------
+
+    def validate(self):
+        """Checks the settings (no file is read yet)."""
+        self.config.validate()
+
+    def prepare(self):
+        """Reads and checks the inputs (photos, styles); raise here on bad input."""
+        self.source = content_source(self.config)
+
+    def record(self):
+        """Facts for config.json beyond the settings (resolved style paths, ...)."""
+        return {}
+
+    def start_info(self):
+        """Facts for the program's start message."""
+        return {}
+
+    def total_steps(self):
+        return total_steps(self.config, self.source)
+
+    # Inside strategy.scope() -----------------------------------------------------------
+
+    def build(self):
+        """The training model, built and (for one optimiser) compiled."""
+        raise NotImplementedError
+
+    def optimizers(self, model):
+        """{name: (optimizer, variables)} to build and checkpoint."""
+        return loop.default_optimizers(model)
+
+    def networks(self, model):
+        """{name: network} to checkpoint."""
+        return loop.default_networks(model)
+
+    def extra_state(self, model):
+        """{name: trackable} checkpointed beyond networks and optimisers (pools, EMA)."""
+        return {}
+
+    # Training --------------------------------------------------------------------------
+
+    def dataset(self, start_step):
+        """A dataset of global batches starting at `start_step` (a pure function of it)."""
+        raise NotImplementedError
+
+    def sample_images(self):
+        """(N, H, W, 3) images for the sample grid (`model.render_samples`)."""
+        return sample_images(self.source, self.config.image_size)
+
+    def evaluate(self, model, step):
+        """Optional evaluation (e.g. FID/KID): {name: scalar}, or None."""
+        return None
+
+    def release(self, model):
+        """{name: inference network} written as `<name>.keras` and `<name>.weights.h5`."""
+        raise NotImplementedError
+
+    @classmethod
+    def inference_network(cls, run_config):
+        """The built, untrained release network of a run (to load its .weights.h5),
+        or None when only the .keras file describes it."""
+        return None
+
+
+class StyleFolderRecipe(Recipe):
+    """Arbitrary-style families (AdaIN, MetaNet): content photos and a folder of style
+    images (`config.style_dir`); one model holding everything, one Adam optimiser;
+    samples show a row per sample style; the release is a float32 copy of the model.
+
+    Subclasses implement `make_model()` (an unbuilt model from the config) and `dataset`.
+    """
+
+    def prepare(self):
+        self.styles = scan_folder(self.config.style_dir)
+        super().prepare()
+
+    def make_model(self):
+        raise NotImplementedError
+
+    def learning_rate(self):
+        return self.config.learning_rate
+
+    def build(self):
+        model = self.make_model()
+        model.build()
+        model.compile(optimizer=keras.optimizers.Adam(self.learning_rate()))
+        model.sample_styles = sample_images(self.styles, self.config.image_size)
+        return model
+
+    def release(self, model):
+        release = self.make_model()
+        release.build()
+        release.set_weights(model.get_weights())
+        release.compile()  # no optimizer state in the file
+        return {"generator": release}
 
 
 def content_source(config):
@@ -107,77 +267,3 @@ def sample_images(source, size, count=2):
     paths = list(source.paths[:count]) or [resolve_photo("amber")]
     images = [center_crop(load_image(path, max_side=2 * size), size) for path in paths]
     return np.stack(images).astype(np.float32)
-
-
-def begin(config):
-    """Validates the settings and sets precision and seeds; call before building models."""
-    config.validate()
-    keras.mixed_precision.set_global_policy(
-        "mixed_bfloat16" if config.mixed_precision else "float32"
-    )
-    keras.utils.set_random_seed(config.seed)
-
-
-def run(
-    config,
-    model,
-    source,
-    record,
-    identity_keys,
-    make_dataset,
-    total,
-    on_step=None,
-    on_start=None,
-    styles=None,
-    start_info=None,
-):
-    """Writes config.json (refusing changed identity settings), then trains.
-
-    Args:
-        config: the recipe's `TrainConfig`.
-        model: the compiled training model.
-        source: the content `ContentSource` (counts and samples come from it).
-        record: extra facts for config.json (family, resolved style paths, ...).
-        identity_keys: keys that must match an earlier run in the same folder.
-        make_dataset: `make_dataset(start_step)`, see `tfstyle.training.train`.
-        total: total steps.
-        on_step, on_start: progress callbacks; `on_start(info)` gets total_steps,
-            resumed, skipped files, content_images and `start_info`.
-        styles: the style `ContentSource` of arbitrary-style recipes, if any.
-
-    Returns:
-        The final step. The global precision policy is float32 again afterwards.
-    """
-    skipped = source.skipped + (styles.skipped if styles else ())
-    facts = {"content_images": source.size, "skipped_files": len(skipped)}
-    if styles:
-        facts["style_images"] = styles.size
-    try:
-        full = {**dataclasses.asdict(config), **facts, **record, "total_steps": total}
-        # Written once everything before is known to be valid: bad input leaves no folder.
-        resumed = write_run_config(
-            config.output_dir, full, tuple(COMMON_IDENTITY_KEYS) + tuple(identity_keys)
-        )
-        if on_start is not None:
-            on_start(
-                {
-                    "total_steps": total,
-                    "resumed": resumed,
-                    "skipped": skipped,
-                    "content_images": source.size,
-                    **(start_info or {}),
-                }
-            )
-        return train(
-            model,
-            make_dataset,
-            total,
-            config.output_dir,
-            checkpoint_every=config.checkpoint_every,
-            sample_every=config.sample_every,
-            sample_images=sample_images(source, config.image_size),
-            jit_compile=config.jit_compile,
-            on_step=on_step,
-        )
-    finally:
-        keras.mixed_precision.set_global_policy("float32")

@@ -9,26 +9,33 @@ from tfstyle.io import atomic_write
 CONFIG_FILE = "config.json"
 
 
-def write_run_config(output_dir, config, must_match=()):
-    """Writes `config.json`; on resume, refuses a run whose `must_match` keys changed.
+def check_run_config(output_dir, config, must_match=()):
+    """Refuses a run whose `must_match` keys differ from the earlier run in `output_dir`.
 
     Returns True when an earlier run's config was found (a resume).
     """
+    path = os.path.join(output_dir, CONFIG_FILE)
+    if not os.path.exists(path):
+        return False
+    with open(path) as f:
+        previous = json.load(f)
+    # Runs written before the "family" key existed were all Johnson runs.
+    previous.setdefault("family", "johnson")
+    changed = [k for k in must_match if previous.get(k) != config.get(k)]
+    if changed:
+        details = ", ".join(f"{k}: {previous.get(k)!r} -> {config.get(k)!r}" for k in changed)
+        raise InvalidArgumentError(
+            f"'{output_dir}' holds a run with other settings ({details}); "
+            f"use another --output_dir or the same settings to resume"
+        )
+    return True
+
+
+def write_run_config(output_dir, config, must_match=()):
+    """Writes `config.json` after `check_run_config`; returns True on a resume."""
+    resumed = check_run_config(output_dir, config, must_match)
     os.makedirs(output_dir, exist_ok=True)
     path = os.path.join(output_dir, CONFIG_FILE)
-    resumed = os.path.exists(path)
-    if resumed:
-        with open(path) as f:
-            previous = json.load(f)
-        # Runs written before the "family" key existed were all Johnson runs.
-        previous.setdefault("family", "johnson")
-        changed = [k for k in must_match if previous.get(k) != config.get(k)]
-        if changed:
-            details = ", ".join(f"{k}: {previous.get(k)!r} -> {config.get(k)!r}" for k in changed)
-            raise InvalidArgumentError(
-                f"'{output_dir}' holds a run with other settings ({details}); "
-                f"use another --output_dir or the same settings to resume"
-            )
     with atomic_write(path, overwrite=True) as tmp, open(tmp, "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)
     return resumed

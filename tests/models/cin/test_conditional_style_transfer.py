@@ -10,8 +10,9 @@ import tensorflow as tf
 from tests.conftest import write_image
 from tfstyle.layers import ConditionalInstanceNormalization
 from tfstyle.models.cin import ConditionalStyleTransfer
-from tfstyle.models.cin.train import CINTrainConfig, extend_generator, style_indices, train_cin
+from tfstyle.models.cin.train import CINRecipe, CINTrainConfig, extend_generator, style_indices
 from tfstyle.models.johnson import TransformerNet
+from tfstyle.training import driver
 
 
 def _model(rng, num_styles=2):
@@ -126,11 +127,11 @@ def test_add_style_changes_only_the_new_row(tmp_path):
         sample_every=0,
     )
     base = CINTrainConfig(styles=("mosaic", "candy"), output_dir=str(tmp_path / "base"), **common)
-    train_cin(base)
+    driver.run(CINRecipe(base))
     added = CINTrainConfig(
         add_style="udnie", base=str(tmp_path / "base"), output_dir=str(tmp_path / "plus"), **common
     )
-    result = train_cin(dataclasses.replace(added, learning_rate=1e-2))
+    result = driver.run(CINRecipe(dataclasses.replace(added, learning_rate=1e-2)))
     assert result["styles"] == ["mosaic", "candy", "udnie"]
     old = keras.saving.load_model(str(tmp_path / "base" / "generator.keras"))
     new = keras.saving.load_model(str(tmp_path / "plus" / "generator.keras"))

@@ -9,6 +9,7 @@ from tfstyle.backbones import VGGFeatures
 from tfstyle.layers import AdaptiveInstanceNormalization, ConvBlock
 from tfstyle.losses import content_loss, mean_std, mean_std_loss
 from tfstyle.models import serving
+from tfstyle.training.distribute import minimize
 
 # The encoder taps: relu1_1 .. relu4_1 for the style loss; relu4_1 is the encoding.
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
@@ -227,6 +228,10 @@ class AdaINStyleTransfer(keras.Model):
     # Training --------------------------------------------------------------------------
 
     def train_step(self, data):
+        # A train step of its own, not Keras' with `compute_loss`: the content loss is
+        # against the AdaIN target t and the style loss against the style's encoder
+        # features, both made on the way to the output; Keras' step would hand
+        # `compute_loss` only the output, and recomputing them costs two encoder passes.
         content, style = data["image"], data["style"]
         style_feats = self.encoder(style)
         mean, std = mean_std(style_feats[ENCODING])
@@ -239,10 +244,7 @@ class AdaINStyleTransfer(keras.Model):
             style_total, _ = mean_std_loss(feats, style_feats, {n: 1.0 for n in STYLE_LAYERS})
             style_term = self.style_weight * style_total
             loss = content_term + style_term
-            scaled = self.optimizer.scale_loss(loss)
-        variables = self.decoder.trainable_variables
-        gradients = tape.gradient(scaled, variables)
-        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        minimize(self.optimizer, tape, loss, self.decoder.trainable_variables)
         for name, value in (("loss", loss), ("content", content_term), ("style", style_term)):
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}

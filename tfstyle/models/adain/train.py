@@ -1,15 +1,14 @@
-"""Training an AdaIN decoder on content photos and style paintings (train_adain.py)."""
+"""The AdaIN training recipe: a decoder for any content and any style (train_adain.py)."""
 
 import dataclasses
 
 import keras
 import tensorflow as tf
 
-from tfstyle.data import content_dataset, scan_folder
+from tfstyle.data import content_dataset
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.models.adain.adain_style_transfer import AdaINDecoder, AdaINStyleTransfer
-from tfstyle.training import recipe
-from tfstyle.training.loop import save_release
+from tfstyle.training.recipe import StyleFolderRecipe, TrainConfig, register_recipe
 
 # The papers' settings: Adam 1e-4, batch 8, 256 px crops, style weight 10, 160k steps.
 # "reference" adds the inverse-time learning-rate decay (5e-5 per step) of the
@@ -22,7 +21,7 @@ IDENTITY_KEYS = ("style_dir", "content_weight", "style_weight", "decoder_width",
 
 
 @dataclasses.dataclass(kw_only=True)
-class AdaINTrainConfig(recipe.TrainConfig):
+class AdaINTrainConfig(TrainConfig):
     style_dir: str
     preset: str = "reference"
     batch_size: int = 8
@@ -51,45 +50,29 @@ def learning_rate(config):
     return keras.optimizers.schedules.InverseTimeDecay(config.learning_rate, 1, config.lr_decay)
 
 
-def train_adain(config, on_step=None, on_start=None):
-    """Trains (or resumes) an AdaIN decoder; the release is the whole network (encoder
-    weights included), so it loads without the VGG download."""
-    recipe.begin(config)
-    styles = scan_folder(config.style_dir)
-    source = recipe.content_source(config)
-    total = recipe.total_steps(config, source)
-    model = AdaINStyleTransfer(
-        AdaINDecoder(config.decoder_width),
-        content_weight=config.content_weight,
-        style_weight=config.style_weight,
-        vgg_weights=config.vgg_weights,
-    )
-    model.build()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate(config)))
-    model.sample_styles = recipe.sample_images(styles, config.image_size)
+@register_recipe("adain")
+class AdaINRecipe(StyleFolderRecipe):
+    """An AdaIN decoder trained on content photos and style paintings; batches are
+    {"image", "style"} crops. The release is the whole network (encoder weights
+    included), so it loads without the VGG download."""
 
-    def make_dataset(start):
-        size, batch = config.image_size, config.batch_size
-        content = content_dataset(source, size, batch, config.seed, start)
-        style = content_dataset(styles, size, batch, config.seed + 1, start)
+    config_class = AdaINTrainConfig
+    identity_keys = IDENTITY_KEYS
+
+    def make_model(self):
+        c = self.config
+        return AdaINStyleTransfer(
+            AdaINDecoder(c.decoder_width),
+            content_weight=c.content_weight,
+            style_weight=c.style_weight,
+            vgg_weights=c.vgg_weights,
+        )
+
+    def learning_rate(self):
+        return learning_rate(self.config)
+
+    def dataset(self, start_step):
+        c = self.config
+        content = content_dataset(self.source, c.image_size, c.batch_size, c.seed, start_step)
+        style = content_dataset(self.styles, c.image_size, c.batch_size, c.seed + 1, start_step)
         return tf.data.Dataset.zip(content, style).map(lambda c, s: {"image": c, "style": s})
-
-    final = recipe.run(
-        config,
-        model,
-        source,
-        {"family": "adain"},
-        IDENTITY_KEYS,
-        make_dataset,
-        total,
-        on_step,
-        on_start,
-        styles=styles,
-    )
-    release = AdaINStyleTransfer(AdaINDecoder(config.decoder_width), vgg_weights=config.vgg_weights)
-    release.build()
-    release.decoder.set_weights(model.decoder.get_weights())
-    release.encoder.set_weights(model.encoder.get_weights())
-    release.compile()  # no optimizer state in the file
-    paths = save_release(release, config.output_dir)
-    return {"step": final, **paths}

@@ -1,4 +1,5 @@
-"""Training an N-style network, or adding a style to a trained one (train_cin.py)."""
+"""The conditional instance norm recipe: an N-style network, or a style added to one
+(train_cin.py)."""
 
 import dataclasses
 import os
@@ -7,14 +8,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfstyle.data import content_dataset
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.models.cin.conditional_style_transfer import ConditionalStyleTransfer
 from tfstyle.models.johnson.train import IDENTITY_KEYS as JOHNSON_KEYS
-from tfstyle.models.johnson.train import JohnsonTrainConfig, perceptual_settings
+from tfstyle.models.johnson.train import JohnsonRecipe, JohnsonTrainConfig, perceptual_settings
 from tfstyle.models.johnson.transformer_net import TransformerNet
-from tfstyle.training import recipe
-from tfstyle.training.loop import save_release
+from tfstyle.training.recipe import register_recipe
 from tfstyle.training.run_config import read_run_config
 
 IDENTITY_KEYS = tuple(k for k in JOHNSON_KEYS if k != "style") + ("styles", "add_style", "base")
@@ -99,76 +98,81 @@ def extend_generator(base, num_styles):
     return grown
 
 
-def _load_base(config):
+def _inherit_base(config):
+    """The style list of the `--from` run; its network and objective settings are
+    copied into `config`. Reads only config.json (no TensorFlow op yet)."""
     previous = read_run_config(config.base)
     if previous.get("family") != "cin":
         raise InvalidArgumentError(f"--from '{config.base}' is not a train_cin.py run")
-    path = os.path.join(config.base, "generator.keras")
-    if not os.path.exists(path):
+    if not os.path.exists(os.path.join(config.base, "generator.keras")):
         raise InvalidArgumentError(f"--from '{config.base}' has no generator.keras (unfinished?)")
-    base = keras.saving.load_model(path, compile=False)
     for key in INHERITED:
         value = previous.get(key)
         setattr(config, key, tuple(value) if isinstance(value, list) else value)
-    return base, list(previous["styles"])
+    return list(previous["styles"])
 
 
-def train_cin(config, on_step=None, on_start=None):
-    """Trains (or resumes) an N-style network, or adds `config.add_style` to one.
+@register_recipe("cin")
+class CINRecipe(JohnsonRecipe):
+    """N styles in one network, or one style added to a trained N-style network
+    (only its new (gamma, beta) row trains). Batches: {"image", "style_index"}."""
 
-    Returns:
-        dict with the paths of the release files, the final step and the style list.
-    """
-    base, styles = None, list(config.styles)
-    if config.add_style:
-        config.validate()
-        base, styles = _load_base(config)
-        styles.append(config.add_style)
-    recipe.begin(config)
-    loaded = [recipe.load_style(style, config.style_size) for style in styles]
-    source = recipe.content_source(config)
-    total = recipe.total_steps(config, source)
-    if base is not None:
-        generator = extend_generator(base, len(styles))
-        model = ConditionalStyleTransfer(generator=generator, **perceptual_settings(config))
-        model.freeze_for_new_style(len(styles) - 1)
-        only = len(styles) - 1
-    else:
-        generator = TransformerNet.from_preset(
-            config.preset, normalization="conditional_instance", num_styles=len(styles)
-        )
-        model = ConditionalStyleTransfer(generator=generator, **perceptual_settings(config))
-        only = None
-    model.build((None, config.image_size, config.image_size, 3))
-    model.set_styles([image for _, image in loaded])
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+    config_class = CINTrainConfig
+    identity_keys = IDENTITY_KEYS
 
-    def make_dataset(start):
-        images = content_dataset(source, config.image_size, config.batch_size, config.seed, start)
-        index = style_indices(len(styles), config.batch_size, config.seed, start, only)
+    def validate(self):
+        self.base = None
+        self.all_styles = list(self.config.styles)
+        if self.config.add_style:
+            self.config.validate()
+            # The base run fixes the network and objective settings (before validation).
+            self.all_styles = _inherit_base(self.config) + [self.config.add_style]
+        super().validate()
+
+    def prepare(self):
+        if self.config.add_style:
+            path = os.path.join(self.config.base, "generator.keras")
+            self.base = keras.saving.load_model(path, compile=False)
+        super().prepare()
+
+    def style_names(self):
+        return self.all_styles
+
+    def record(self):
+        return {
+            "styles": self.all_styles,
+            "style_paths": [path for path, _ in self.loaded],
+            "base": os.path.abspath(self.config.base) if self.config.base else None,
+        }
+
+    def start_info(self):
+        return {"styles": self.all_styles}
+
+    def make_generator(self):
+        if self.base is not None:
+            return extend_generator(self.base, len(self.all_styles))
+        return self.inference_network({**vars(self.config), **self.record()})
+
+    def training_model(self, generator):
+        model = ConditionalStyleTransfer(generator=generator, **perceptual_settings(self.config))
+        if self.base is not None:
+            model.freeze_for_new_style(len(self.all_styles) - 1)
+        return model
+
+    def dataset(self, start_step):
+        c = self.config
+        only = len(self.all_styles) - 1 if self.base is not None else None
+        images = super().dataset(start_step)
+        index = style_indices(len(self.all_styles), c.batch_size, c.seed, start_step, only)
         return tf.data.Dataset.zip(images, index).map(lambda x, i: {"image": x, "style_index": i})
 
-    final = recipe.run(
-        config,
-        model,
-        source,
-        {
-            "family": "cin",
-            "styles": styles,
-            "style_paths": [path for path, _ in loaded],
-            "base": os.path.abspath(config.base) if config.base else None,
-        },
-        IDENTITY_KEYS,
-        make_dataset,
-        total,
-        on_step,
-        on_start,
-        start_info={"styles": styles},
-    )
-    release = TransformerNet.from_preset(
-        config.preset, normalization="conditional_instance", num_styles=len(styles)
-    )
-    release.build([(None, None, None, 3), (None, len(styles))])
-    release.set_weights(model.generator.get_weights())
-    paths = save_release(release, config.output_dir)
-    return {"step": final, "styles": styles, **paths}
+    @classmethod
+    def inference_network(cls, run_config):
+        styles = len(run_config["styles"])
+        net = TransformerNet.from_preset(
+            run_config.get("preset", "paper"),
+            normalization="conditional_instance",
+            num_styles=styles,
+        )
+        net.build([(None, None, None, 3), (None, styles)])
+        return net

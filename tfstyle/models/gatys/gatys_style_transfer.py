@@ -6,8 +6,8 @@ import tensorflow as tf
 
 from tfstyle.backbones import VGGFeatures, resolve_layer_name
 from tfstyle.errors import InvalidArgumentError
-from tfstyle.losses import gram_matrix, perceptual_loss
-from tfstyle.models.perceptual_config import perceptual_config
+from tfstyle.losses import gram_matrix
+from tfstyle.models.perceptual_config import perceptual_config, perceptual_objective
 from tfstyle.optimizers import lbfgs_minimize
 
 # Gatys et al., CVPR 2016: content at relu4_2, style at relu1_1 ... relu5_1 with equal weights.
@@ -178,17 +178,8 @@ class GatysStyleTransfer(keras.Model):
     def compute_objective(self, images):
         """(total, {name: term}) for a (1, H, W, 3) image tensor."""
         feats = self.features(images)
-        return perceptual_loss(
-            feats,
-            content_targets=self._content_targets,
-            content_layers=self.content_layers,
-            style_grams=self._style_grams,
-            style_layers=self.style_layers,
-            images=images,
-            content_weight=self.content_weight,
-            style_weight=self.style_weight,
-            tv_weight=self.tv_weight,
-            normalization="gatys",
+        return perceptual_objective(
+            self, feats, self._content_targets, self._style_grams, images, "gatys"
         )
 
     def call(self, inputs=None):

@@ -6,9 +6,10 @@ from keras import ops
 
 from tfstyle.backbones import VGGFeatures, resolve_layer_name
 from tfstyle.errors import InvalidArgumentError
-from tfstyle.losses import content_loss, gram_matrix, style_layer_loss, total_variation_loss
+from tfstyle.losses import gram_matrix
 from tfstyle.models.johnson.transformer_net import TransformerNet
-from tfstyle.models.perceptual_config import perceptual_config
+from tfstyle.models.perceptual_config import perceptual_config, perceptual_objective
+from tfstyle.training.distribute import replica_loss
 
 # Johnson et al. used VGG16 relu2_2 for content and relu1_2, relu2_2, relu3_3, relu4_3 for
 # style. With VGG19 the same taps are the last conv of each block (relu3_4, relu4_4).
@@ -172,38 +173,19 @@ class FastStyleTransfer(keras.Model):
         if not self._style_set:
             raise InvalidArgumentError("call set_style(image) before training")
         images, style_index = self._unpack(x)
-        content_target = self.backbone(images, layers=list(self.content_layers))
-        feats = self.backbone(y_pred)
-        content = ops.sum(
-            ops.stack(
-                [
-                    w * content_loss(feats[name], content_target[name], "johnson")
-                    for name, w in self.content_layers.items()
-                ]
-            )
-        )
-
-        def target(name):  # (C, C) for one style, (B, C, C) per example for several
-            grams = self._style_grams[name]
-            return grams[0] if style_index is None else tf.gather(grams, style_index)
-
-        style = ops.sum(
-            ops.stack(
-                [
-                    w * style_layer_loss(feats[name], target(name), "johnson", reduction="mean")
-                    for name, w in self.style_layers.items()
-                ]
-            )
-        )
-        tv = total_variation_loss(y_pred)
-        terms = {
-            "content": self.content_weight * content,
-            "style": self.style_weight * style,
-            "tv": self.tv_weight * tv,
+        content_targets = self.backbone(images, layers=list(self.content_layers))
+        # (C, C) for one style, (B, C, C) per example for several.
+        grams = {
+            name: grams[0] if style_index is None else tf.gather(grams, style_index)
+            for name, grams in self._style_grams.items()
         }
-        for name, value in terms.items():
-            self.trackers[name].update_state(value)
-        return terms["content"] + terms["style"] + terms["tv"]
+        total, terms = perceptual_objective(
+            self, self.backbone(y_pred), content_targets, grams, y_pred
+        )
+        for name, tracker in self.trackers.items():
+            tracker.update_state(terms.get(name, 0.0))
+        # Keras' train step unscales this for its loss metric and adds loss scaling.
+        return replica_loss(total)
 
     def render_samples(self, images):
         """Sample images: (N, H, W, 3), or (styles, N, H, W, 3) rows for several styles."""

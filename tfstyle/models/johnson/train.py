@@ -1,4 +1,4 @@
-"""Training a Johnson network end to end: the library function behind train_johnson.py."""
+"""The Johnson training recipe (behind train_johnson.py)."""
 
 import dataclasses
 
@@ -8,8 +8,7 @@ from tfstyle.data import content_dataset
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_WEIGHTS, FastStyleTransfer
 from tfstyle.models.johnson.transformer_net import PRESETS, TransformerNet
-from tfstyle.training import recipe
-from tfstyle.training.loop import save_release
+from tfstyle.training.recipe import Recipe, TrainConfig, load_style, register_recipe
 
 # Settings that define the network or its objective: a resume must not change them.
 IDENTITY_KEYS = (
@@ -25,7 +24,7 @@ IDENTITY_KEYS = (
 
 
 @dataclasses.dataclass(kw_only=True)
-class JohnsonTrainConfig(recipe.TrainConfig):
+class JohnsonTrainConfig(TrainConfig):
     """Training settings; the defaults are the paper's (batch 4, 256 px, Adam 1e-3, 2 epochs)."""
 
     style: str
@@ -63,43 +62,51 @@ def perceptual_settings(config):
     }
 
 
-def train_johnson(config, on_step=None, on_start=None):
-    """Trains (or resumes) a Johnson network and writes its release weights.
-
-    Args:
-        config: a `JohnsonTrainConfig`.
-        on_step: progress callback `on_step(TrainState)`.
-        on_start: called once as `on_start(info)` with the resolved run facts
-            (total_steps, resumed, skipped files, content_images) before the first step.
-
-    Returns:
-        dict with the paths of the release files and the final step.
+@register_recipe("johnson")
+class JohnsonRecipe(Recipe):
+    """One style, one `TransformerNet` (Johnson et al., ECCV 2016); batches are content
+    crops. Subclasses (conditional instance norm) change the generator and the styles.
     """
-    recipe.begin(config)
-    style_path, style_image = recipe.load_style(config.style, config.style_size)
-    source = recipe.content_source(config)
-    total = recipe.total_steps(config, source)
-    model = FastStyleTransfer(
-        TransformerNet.from_preset(config.preset), **perceptual_settings(config)
-    )
-    model.build((None, config.image_size, config.image_size, 3))
-    model.set_style(style_image)
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
-    final = recipe.run(
-        config,
-        model,
-        source,
-        {"family": "johnson", "style_path": style_path},
-        IDENTITY_KEYS,
-        lambda start: content_dataset(
-            source, config.image_size, config.batch_size, config.seed, start
-        ),
-        total,
-        on_step,
-        on_start,
-    )
-    release = TransformerNet.from_preset(config.preset)
-    release.build((None, None, None, 3))
-    release.set_weights(model.generator.get_weights())
-    paths = save_release(release, config.output_dir)
-    return {"step": final, **paths}
+
+    config_class = JohnsonTrainConfig
+    identity_keys = IDENTITY_KEYS
+
+    def style_names(self):
+        return [self.config.style]
+
+    def prepare(self):
+        super().prepare()
+        self.loaded = [load_style(s, self.config.style_size) for s in self.style_names()]
+
+    def record(self):
+        return {"style_path": self.loaded[0][0]}
+
+    def make_generator(self):
+        return TransformerNet.from_preset(self.config.preset)
+
+    def training_model(self, generator):
+        return FastStyleTransfer(generator, **perceptual_settings(self.config))
+
+    def build(self):
+        config = self.config
+        model = self.training_model(self.make_generator())
+        model.build((None, config.image_size, config.image_size, 3))
+        model.set_styles([image for _, image in self.loaded])
+        model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+        return model
+
+    def dataset(self, start_step):
+        c = self.config
+        return content_dataset(self.source, c.image_size, c.batch_size, c.seed, start_step)
+
+    def release(self, model):
+        """A fresh float32 generator (whatever the training precision) with the weights."""
+        release = self.inference_network({**dataclasses.asdict(self.config), **self.record()})
+        release.set_weights(model.generator.get_weights())
+        return {"generator": release}
+
+    @classmethod
+    def inference_network(cls, run_config):
+        net = TransformerNet.from_preset(run_config.get("preset", "paper"))
+        net.build((None, None, None, 3))
+        return net

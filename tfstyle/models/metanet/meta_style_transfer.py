@@ -6,17 +6,12 @@ import tensorflow as tf
 from keras import ops
 
 from tfstyle.backbones import VGGFeatures, resolve_layer_name
-from tfstyle.losses import (
-    content_loss,
-    gram_matrix,
-    mean_std,
-    style_layer_loss,
-    total_variation_loss,
-)
+from tfstyle.losses import gram_matrix, mean_std
 from tfstyle.models import serving
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_LAYERS, DEFAULT_WEIGHTS
 from tfstyle.models.metanet.transformer import MetaTransformerNet
-from tfstyle.models.perceptual_config import perceptual_config
+from tfstyle.models.perceptual_config import perceptual_config, perceptual_objective
+from tfstyle.training.distribute import minimize
 
 # Style features: mean and std over space of VGG16 relu1_2, relu2_2, relu3_3, relu4_3.
 STYLE_FEATURE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
@@ -253,6 +248,10 @@ class MetaNetStyleTransfer(keras.Model):
     # Training --------------------------------------------------------------------------
 
     def train_step(self, data):
+        # A train step of its own, not Keras' with `compute_loss`: the loss needs the
+        # style image's VGG features, which the forward pass computes for the meta
+        # network; Keras' step would hand `compute_loss` only the output, and a second
+        # VGG pass on the style would be wasted work.
         images, style = data["image"], data["style"]
         # One VGG pass of the style image serves the meta features and the Gram
         # targets when the loss network is the feature network (the default).
@@ -261,39 +260,17 @@ class MetaNetStyleTransfer(keras.Model):
         if self.backbone is not self.feature_net:
             style_feats = self.backbone(style, layers=list(self.style_layers))
         grams = {n: gram_matrix(style_feats[n], "johnson")[0] for n in self.style_layers}
-        content_target = self.backbone(images, layers=list(self.content_layers))
+        content_targets = self.backbone(images, layers=list(self.content_layers))
         variables = self.meta.trainable_variables + self.transformer.trainable_variables
         with tf.GradientTape() as tape:
             params = [p[0] for p in self.meta(features)]
             stylized = self.transformer(images, params, clip=False)
-            feats = self.backbone(stylized)
-            content = ops.sum(
-                ops.stack(
-                    [
-                        w * content_loss(feats[n], content_target[n], "johnson")
-                        for n, w in self.content_layers.items()
-                    ]
-                )
+            loss, terms = perceptual_objective(
+                self, self.backbone(stylized), content_targets, grams, stylized
             )
-            style_term = ops.sum(
-                ops.stack(
-                    [
-                        w * style_layer_loss(feats[n], grams[n], "johnson", reduction="mean")
-                        for n, w in self.style_layers.items()
-                    ]
-                )
-            )
-            terms = {
-                "content": self.content_weight * content,
-                "style": self.style_weight * style_term,
-                "tv": self.tv_weight * total_variation_loss(stylized),
-            }
-            loss = terms["content"] + terms["style"] + terms["tv"]
-            scaled = self.optimizer.scale_loss(loss)
-        gradients = tape.gradient(scaled, variables)
-        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
-        for name, value in {"loss": loss, **terms}.items():
-            self.trackers[name].update_state(value)
+        minimize(self.optimizer, tape, loss, variables)
+        for name in self.trackers:
+            self.trackers[name].update_state(loss if name == "loss" else terms.get(name, 0.0))
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def render_samples(self, images):

@@ -1,17 +1,15 @@
-"""Training a MetaNet (Algorithm 1 of Shen et al.): the library behind train_metanet.py."""
+"""The MetaNet training recipe (Algorithm 1 of Shen et al.), behind train_metanet.py."""
 
 import dataclasses
 
-import keras
 import tensorflow as tf
 
-from tfstyle.data import content_dataset, scan_folder
+from tfstyle.data import content_dataset
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_WEIGHTS
 from tfstyle.models.metanet.meta_style_transfer import DEFAULT_STYLE_WEIGHT, MetaNetStyleTransfer
 from tfstyle.models.metanet.transformer import PRESETS, MetaTransformerNet
-from tfstyle.training import recipe
-from tfstyle.training.loop import save_release
+from tfstyle.training.recipe import StyleFolderRecipe, TrainConfig, register_recipe
 
 IDENTITY_KEYS = (
     "style_dir",
@@ -26,7 +24,7 @@ IDENTITY_KEYS = (
 
 
 @dataclasses.dataclass(kw_only=True)
-class MetaNetTrainConfig(recipe.TrainConfig):
+class MetaNetTrainConfig(TrainConfig):
     """Algorithm 1's settings: batch 8 of 256 px content crops, a new style every 20
     steps, Adam 1e-3; the loss is the reference implementation's on VGG16."""
 
@@ -60,49 +58,31 @@ def style_stream(styles, image_size, steps_per_style, seed, start_step):
     return repeated.skip(offset)
 
 
-def train_metanet(config, on_step=None, on_start=None):
-    """Trains (or resumes) a meta network; the release (generator.keras) is the whole
+@register_recipe("metanet")
+class MetaNetRecipe(StyleFolderRecipe):
+    """Algorithm 1: batches {"image": (B, ...) content crops, "style": (1, ...) the
+    step's style}, a new style every `steps_per_style` steps. The style image is the
+    same for every replica. The release (generator.keras) is the whole
     MetaNetStyleTransfer, VGG16 included."""
-    recipe.begin(config)
-    styles = scan_folder(config.style_dir)
-    source = recipe.content_source(config)
-    total = recipe.total_steps(config, source)
-    common = {
-        "hidden_per_group": config.hidden_per_group,
-        "content_weight": config.content_weight,
-        "style_weight": config.style_weight,
-        "tv_weight": config.tv_weight,
-        "architecture": config.vgg,
-        "vgg_weights": config.vgg_weights,
-    }
-    model = MetaNetStyleTransfer(
-        MetaTransformerNet(config.preset, config.width_multiplier), **common
-    )
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
-    model.sample_styles = recipe.sample_images(styles, config.image_size)
 
-    def make_dataset(start):
-        size = config.image_size
-        images = content_dataset(source, size, config.batch_size, config.seed, start)
-        style = style_stream(styles, size, config.steps_per_style, config.seed + 1, start)
+    config_class = MetaNetTrainConfig
+    identity_keys = IDENTITY_KEYS
+    replicated_inputs = ("style",)
+
+    def make_model(self):
+        c = self.config
+        return MetaNetStyleTransfer(
+            MetaTransformerNet(c.preset, c.width_multiplier),
+            hidden_per_group=c.hidden_per_group,
+            content_weight=c.content_weight,
+            style_weight=c.style_weight,
+            tv_weight=c.tv_weight,
+            architecture=c.vgg,
+            vgg_weights=c.vgg_weights,
+        )
+
+    def dataset(self, start_step):
+        c = self.config
+        images = content_dataset(self.source, c.image_size, c.batch_size, c.seed, start_step)
+        style = style_stream(self.styles, c.image_size, c.steps_per_style, c.seed + 1, start_step)
         return tf.data.Dataset.zip(images, style).map(lambda c, s: {"image": c, "style": s})
-
-    final = recipe.run(
-        config,
-        model,
-        source,
-        {"family": "metanet"},
-        IDENTITY_KEYS,
-        make_dataset,
-        total,
-        on_step,
-        on_start,
-        styles=styles,
-    )
-    release = MetaNetStyleTransfer(
-        MetaTransformerNet(config.preset, config.width_multiplier), **common
-    )
-    release.build()
-    release.set_weights(model.get_weights())
-    paths = save_release(release, config.output_dir)
-    return {"step": final, **paths}
