@@ -74,7 +74,8 @@ def main(argv):
         )
     processes, threads = [], []
     for index, config in enumerate(tf_configs(_WORKERS.value, _HOST.value)):
-        env = dict(os.environ, TF_CONFIG=config)
+        # Unbuffered, so that progress lines arrive as they are printed.
+        env = dict(os.environ, TF_CONFIG=config, PYTHONUNBUFFERED="1")
         process = subprocess.Popen(
             command,
             env=env,
@@ -99,6 +100,9 @@ def main(argv):
                 except subprocess.TimeoutExpired:
                     continue
                 pending.remove(process)
+                index = processes.index(process)
+                sys.stdout.write(f"[worker {index}] exited with status {result}\n")
+                sys.stdout.flush()
                 if result != 0 and code == 0:
                     code = result
                     # The others would wait for it in their next collective: stop them.

@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from tests.conftest import REPO, write_image
-from tfstyle.training.distribute import distribute_dataset
+from tfstyle.training.distribute import ReplicaBatches
 
 
 def test_mirrored_step_equals_single_device_and_checkpoint_moves_between_them(tmp_path):
@@ -45,6 +45,17 @@ def test_every_replica_gets_its_slice_of_the_global_batch():
     data = tf.data.Dataset.range(3).map(
         lambda s: {"image": tf.fill([4, 2], s), "style": tf.fill([1, 2], s)}
     )
-    batches = list(distribute_dataset(strategy, lambda: data, replicated=("style",)))
+    batches = list(ReplicaBatches(strategy, data, replicated=("style",)))
     assert len(batches) == 3
     assert batches[1]["image"].shape == (4, 2) and int(batches[1]["style"][0, 0]) == 1
+
+    class Two:  # what ReplicaBatches asks of a two-replica strategy
+        num_replicas_in_sync = 2
+
+        @staticmethod
+        def experimental_distribute_values_from_function(fn):
+            return [fn(type("Context", (), {"replica_id_in_sync_group": i})) for i in (0, 1)]
+
+    first, second = next(ReplicaBatches(Two(), data, replicated=("style",)))
+    assert first["image"].shape == (2, 2) and second["image"].shape == (2, 2)
+    assert first["style"].shape == (1, 2) and second["style"].shape == (1, 2)

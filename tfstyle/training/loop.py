@@ -142,7 +142,7 @@ def train(
         networks: {name: network} to checkpoint (default `default_networks(model)`).
         optimizers: {name: (optimizer, variables)} (default `default_optimizers(model)`).
         extra_state: {name: trackable} checkpointed too.
-        replicated: batch keys every replica gets whole (see `distribute_dataset`).
+        replicated: batch keys every replica gets whole (see `ReplicaBatches`).
         evaluate: `evaluate(step)` -> {name: scalar} or None, every `eval_every` steps
             and at the end; logged to TensorBoard under eval/.
 
@@ -169,20 +169,18 @@ def train(
     )
 
     @tf.function
-    def distributed_step(iterator):
-        strategy.run(replica_step, args=(next(iterator),))
+    def distributed_step(batch):
+        strategy.run(replica_step, args=(batch,))
         return model.get_metrics_result()
 
     started = time.monotonic()
     if start_step >= total_steps:
         return start_step
-    iterator = iter(
-        distribute.distribute_dataset(strategy, lambda: make_dataset(start_step), replicated)
-    )
+    batches = distribute.ReplicaBatches(strategy, make_dataset(start_step), replicated)
     model.reset_metrics()
     try:
         while int(step.numpy()) < total_steps:
-            logs = distributed_step(iterator)
+            logs = distributed_step(next(batches))
             step.assign_add(1)
             current = int(step.numpy())
             values = {k: float(v) for k, v in logs.items()}

@@ -9,6 +9,7 @@ from tfstyle.backbones import VGGFeatures
 from tfstyle.layers import AdaptiveInstanceNormalization, ConvBlock
 from tfstyle.losses import content_loss, mean_std, mean_std_loss
 from tfstyle.models import serving
+from tfstyle.models.self_building import SelfBuildingModel
 from tfstyle.training.distribute import minimize
 
 # The encoder taps: relu1_1 .. relu4_1 for the style loss; relu4_1 is the encoding.
@@ -79,7 +80,7 @@ class AdaINDecoder(keras.Model):
 
 
 @keras.saving.register_keras_serializable(package="tfstyle")
-class AdaINStyleTransfer(keras.Model):
+class AdaINStyleTransfer(SelfBuildingModel):
     """Any content with any style in one forward pass (Huang & Belongie, ICCV 2017).
 
     encoder f = VGG19 up to relu4_1 (the shared frozen backbone), t = AdaIN(f(c), f(s)),
@@ -131,20 +132,10 @@ class AdaINStyleTransfer(keras.Model):
         }
         self.sample_styles = None
 
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
-
     def build(self, input_shape=None):
         if not self.decoder.built:
             self.decoder.build((None, None, None, 512))
-        self.built = True
-
-    def get_build_config(self):
-        return {"built": True}  # non-empty, so that loading calls build_from_config
-
-    def build_from_config(self, config):
-        self.build()
+        super().build()
 
     def checkpoint_items(self):
         return {"decoder": self.decoder}

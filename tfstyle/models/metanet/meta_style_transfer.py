@@ -11,6 +11,7 @@ from tfstyle.models import serving
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_LAYERS, DEFAULT_WEIGHTS
 from tfstyle.models.metanet.transformer import MetaTransformerNet
 from tfstyle.models.perceptual_config import perceptual_config, perceptual_objective
+from tfstyle.models.self_building import SelfBuildingModel
 from tfstyle.training.distribute import minimize
 
 # Style features: mean and std over space of VGG16 relu1_2, relu2_2, relu3_3, relu4_3.
@@ -100,7 +101,7 @@ class MetaNetwork(keras.Model):
 
 
 @keras.saving.register_keras_serializable(package="tfstyle")
-class MetaNetStyleTransfer(keras.Model):
+class MetaNetStyleTransfer(SelfBuildingModel):
     """Meta network + transformation network + frozen VGG16 (Shen, Yan & Zeng, "Neural
     Style Transfer via Meta Networks", CVPR 2018).
 
@@ -183,19 +184,6 @@ class MetaNetStyleTransfer(keras.Model):
         names = ("loss", "content", "style", "tv")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self.sample_styles = None
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
-
-    def build(self, input_shape=None):
-        self.built = True
-
-    def get_build_config(self):
-        return {"built": True}  # non-empty, so that loading calls build_from_config
-
-    def build_from_config(self, config):
-        self.build()
 
     def checkpoint_items(self):
         return {"meta": self.meta, "transformer": self.transformer}
