@@ -22,7 +22,7 @@ setup: $(VENV)/.installed
 # A short Johnson run on the bundled photo, exported to every format, then used.
 demo: $(VENV)/.installed
 	$(PY) scripts/train_johnson.py --style mosaic --content_dir tfstyle/assets/photos \
-		--output_dir $(DEMO_DIR)/johnson_mosaic --steps $(DEMO_STEPS) --mixed_precision \
+		--output_dir $(DEMO_DIR)/johnson_mosaic --steps $(DEMO_STEPS) --mixed_precision auto \
 		--checkpoint_every 50 --sample_every 50 --vgg_weights $(VGG_WEIGHTS)
 	$(PY) -m export --model $(DEMO_DIR)/johnson_mosaic --output_dir $(DEMO_DIR)/exported --overwrite
 	$(PY) scripts/stylize.py --model $(DEMO_DIR)/exported/tflite/model_float16.tflite \

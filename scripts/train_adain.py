@@ -2,7 +2,7 @@ r"""Train an AdaIN decoder: any content with any style (Huang & Belongie, ICCV 2
 
 Examples:
     python scripts/train_adain.py --content_dir photos/ --style_dir paintings/
-    python scripts/train_adain.py --style_dir wikiart/ --steps 160000 --mixed_precision
+    python scripts/train_adain.py --style_dir wikiart/ --steps 160000
     python scripts/train_adain.py --content_dir photos/ --style_dir paintings/ --preset paper
 
 Presets: "reference" (default; Adam 1e-4 with the authors' inverse-time decay 5e-5,

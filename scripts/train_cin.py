@@ -2,7 +2,7 @@ r"""Train one network for N styles (conditional instance norm), or add a style t
 
 Examples:
     python scripts/train_cin.py --styles mosaic,candy,udnie,the_scream --content_dir photos/
-    python scripts/train_cin.py --styles mosaic,my_painting.jpg --steps 20000 --mixed_precision
+    python scripts/train_cin.py --styles mosaic,my_painting.jpg --steps 20000
     # Add a style to a trained network: only its new (gamma, beta) row is trained.
     python scripts/train_cin.py --add_style wave --from runs/cin_4styles \
         --content_dir photos/ --steps 2000 --output_dir runs/cin_5styles

@@ -3,7 +3,7 @@
 Examples:
     python scripts/train_johnson.py --style mosaic                      # COCO via TFDS
     python scripts/train_johnson.py --style candy --content_dir photos/ --steps 2000
-    python scripts/train_johnson.py --style my_painting.jpg --preset lite --mixed_precision
+    python scripts/train_johnson.py --style my_painting.jpg --preset lite
 
 Re-running the same command with the same --output_dir resumes from the last checkpoint.
 """

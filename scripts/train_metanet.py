@@ -3,7 +3,7 @@ image in one forward pass (Shen et al., CVPR 2018, Algorithm 1).
 
 Examples:
     python scripts/train_metanet.py --content_dir photos/ --style_dir paintings/
-    python scripts/train_metanet.py --style_dir wikiart/ --preset paper --mixed_precision
+    python scripts/train_metanet.py --style_dir wikiart/ --preset paper
     # then: one painting -> a standalone network in every format
     python -m export metanet --model runs/metanet_reference --style starry_night \
         --output_dir exported/metanet_starry

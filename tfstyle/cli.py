@@ -39,6 +39,7 @@ _import_tensorflow_quietly()
 from absl import app, flags, logging  # noqa: E402
 
 from tfstyle.errors import InvalidArgumentError, TfstyleError  # noqa: E402
+from tfstyle.precision import CHOICES as PRECISION_CHOICES  # noqa: E402
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -51,8 +52,33 @@ def fail(message, code=EXIT_ERROR):
     sys.exit(code)
 
 
+# Flags that were booleans once: the bare and the "no" forms still work.
+LEGACY_BOOLEAN_FLAGS = {"mixed_precision": ("bf16", "float32")}
+
+
+def _legacy_booleans(argv):
+    """`--mixed_precision` (bare) -> `--mixed_precision=bf16`, `--nomixed_precision` ->
+    `--mixed_precision=float32`; a value given after the flag is kept."""
+    out = list(argv[:1])
+    args = list(argv[1:])
+    for i, arg in enumerate(args):
+        if arg == "--":
+            out += args[i:]
+            break
+        name = arg.lstrip("-")
+        if arg.startswith("--") and name in LEGACY_BOOLEAN_FLAGS:
+            following = args[i + 1] if i + 1 < len(args) else "-"
+            if following.startswith("-"):
+                arg = f"--{name}={LEGACY_BOOLEAN_FLAGS[name][0]}"
+        elif arg.startswith("--no") and name[2:] in LEGACY_BOOLEAN_FLAGS:
+            arg = f"--{name[2:]}={LEGACY_BOOLEAN_FLAGS[name[2:]][1]}"
+        out.append(arg)
+    return out
+
+
 def _flags_parser(positional):
     def parse(argv):
+        argv = _legacy_booleans(argv)
         try:
             rest = flags.FLAGS(argv)
         except flags.Error as e:
@@ -227,8 +253,13 @@ class TrainingFlags:
         self.sample_every = flags.DEFINE_integer(
             "sample_every", 500, "Steps between sample images (0: end only).", lower_bound=0
         )
-        self.mixed_precision = flags.DEFINE_bool(
-            "mixed_precision", False, "bfloat16 compute (CPU), float32 statistics."
+        self.mixed_precision = flags.DEFINE_enum(
+            "mixed_precision",
+            "auto",
+            list(PRECISION_CHOICES),
+            "auto: bfloat16 where the device runs it natively (CPU with AVX512_BF16 or "
+            "AMX, GPU >= 8.0), float16 with loss scaling on older GPUs, else float32. "
+            "A bare --mixed_precision means bf16; --nomixed_precision means float32.",
         )
         self.jit_compile = flags.DEFINE_bool("jit_compile", False, "Compile the step with XLA.")
         self.distribute = flags.DEFINE_enum(
@@ -276,6 +307,9 @@ def training_progress(config):
         state["chief"] = info.get("chief", True)
         if not state["chief"]:
             return
+        if info.get("precision_warning"):
+            sys.stderr.write(f"warning: {info['precision_warning']}\n")
+            sys.stderr.flush()
         skipped = info.get("skipped") or ()
         if skipped:
             print(f"skipped {len(skipped)} unreadable files, e.g. {skipped[0]}")
@@ -285,6 +319,8 @@ def training_progress(config):
             f"{'resuming' if info['resumed'] else 'starting'} {config.output_dir}: "
             f"{info['total_steps']} steps of {config.batch_size} images{per_replica}"
         )
+        if info.get("precision"):
+            print(info["precision"])
 
     def on_step(step_state):
         if not state["chief"]:

@@ -59,11 +59,30 @@ def test_train_then_resume_on_rerun(tmp_path, photos):
     assert sorted(os.listdir(out / "samples"))[-1] == "step_0000004.png"
 
 
-def test_mixed_precision_and_epochs(tmp_path, photos):
+def test_mixed_precision_and_epochs(tmp_path, photos, monkeypatch):
+    # The CPU is told to have native bfloat16: auto picks it, whatever this machine is.
+    monkeypatch.setenv("TFSTYLE_CPU_FLAGS", "avx2 avx512f avx512_bf16")
     out = tmp_path / "run"
-    result = _train(photos, out, "--epochs", "1", "--mixed_precision", style="wave")
+    result = _train(photos, out, "--epochs", "1", style="wave")
     assert result.returncode == 0, result.stderr
-    assert json.loads((out / "config.json").read_text())["total_steps"] == 2  # 4 photos / 2
+    assert "precision mixed_bfloat16 (auto: CPU with AVX512_BF16" in result.stdout
+    config = json.loads((out / "config.json").read_text())
+    assert config["total_steps"] == 2  # 4 photos / 2
+    assert config["precision_policy"] == "mixed_bfloat16"
+
+
+def test_auto_precision_on_a_cpu_without_bfloat16(tmp_path, photos, monkeypatch):
+    monkeypatch.setenv("TFSTYLE_CPU_FLAGS", "avx2 fma")
+    result = _train(photos, tmp_path / "auto", "--steps", "1")
+    assert result.returncode == 0, result.stderr
+    assert "precision float32 (auto: this CPU has no native bfloat16" in result.stdout
+    assert not result.stderr.strip()
+    # Asked for bfloat16 anyway (the old bare flag): one warning line, then it trains.
+    result = _train(photos, tmp_path / "bf16", "--steps", "1", "--mixed_precision")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: --mixed_precision bf16")
+    assert "precision mixed_bfloat16 (bf16: as asked)" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import dataclasses
 
 import keras
 
+from tfstyle.precision import choose_precision
 from tfstyle.training import distribute, loop
 from tfstyle.training.recipe import COMMON_IDENTITY_KEYS, Recipe
 from tfstyle.training.run_config import check_run_config, write_run_config
@@ -25,8 +26,8 @@ def run(recipe, on_start=None, on_step=None, strategy=None):
     Args:
         recipe: a `Recipe` instance holding its config.
         on_start: `on_start(info)` once before the first step, with total_steps,
-            resumed, skipped files, content_images, replicas, chief and the recipe's
-            `start_info()`.
+            resumed, skipped files, content_images, replicas, chief, precision (the
+            policy and why), precision_warning (or None) and the recipe's `start_info()`.
         on_step: `on_step(TrainState)` after every step.
         strategy: a `tf.distribute.Strategy` (default: from `config.distribute`).
 
@@ -39,9 +40,10 @@ def run(recipe, on_start=None, on_step=None, strategy=None):
     strategy = strategy or distribute.make_strategy(config.distribute)
     distribute.check_global_batch(strategy, config.batch_size)
     chief = distribute.is_chief(strategy)
-    keras.mixed_precision.set_global_policy(
-        "mixed_bfloat16" if config.mixed_precision else "float32"
-    )
+    # Library callers of old passed a bool: True meant bfloat16.
+    requested = {True: "bf16", False: "float32"}.get(config.mixed_precision, config.mixed_precision)
+    precision = choose_precision(requested)
+    keras.mixed_precision.set_global_policy(precision.policy)
     try:
         keras.utils.set_random_seed(config.seed)
         recipe.prepare()
@@ -57,6 +59,7 @@ def run(recipe, on_start=None, on_step=None, strategy=None):
             **dataclasses.asdict(config),
             **facts,
             "family": recipe.name,
+            "precision_policy": precision.policy,
             **recipe.record(),
             "total_steps": total,
         }
@@ -73,6 +76,8 @@ def run(recipe, on_start=None, on_step=None, strategy=None):
             "content_images": facts.get("content_images"),
             "replicas": strategy.num_replicas_in_sync,
             "chief": chief,
+            "precision": precision.describe(),
+            "precision_warning": precision.warning,
             **recipe.start_info(),
         }
         if on_start is not None:

@@ -69,7 +69,7 @@ class TrainConfig:
     checkpoint_every: int = 500
     sample_every: int = 500
     eval_every: int = 0
-    mixed_precision: bool = False
+    mixed_precision: str = "auto"  # auto | bf16 | fp16 | float32 (tfstyle.precision)
     jit_compile: bool = False
     distribute: str = "auto"
     seed: int = 0
