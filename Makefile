@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 VGG_WEIGHTS ?= imagenet
 DEMO_DIR ?= outputs/demo
 DEMO_STEPS ?= 200
+# 128 px crops keep the demo to minutes on any CPU (float32 on AVX2-only CPUs, where
+# bfloat16 is emulated; --mixed_precision auto picks it).
+DEMO_SIZE ?= 128
 
 .PHONY: demo demo-gatys test test-slow lint setup clean
 
@@ -22,7 +25,8 @@ setup: $(VENV)/.installed
 # A short Johnson run on the bundled photo, exported to every format, then used.
 demo: $(VENV)/.installed
 	$(PY) scripts/train_johnson.py --style mosaic --content_dir tfstyle/assets/photos \
-		--output_dir $(DEMO_DIR)/johnson_mosaic --steps $(DEMO_STEPS) --mixed_precision auto \
+		--output_dir $(DEMO_DIR)/johnson_mosaic --steps $(DEMO_STEPS) --image_size $(DEMO_SIZE) \
+		--mixed_precision auto \
 		--checkpoint_every 50 --sample_every 50 --vgg_weights $(VGG_WEIGHTS)
 	$(PY) -m export --model $(DEMO_DIR)/johnson_mosaic --output_dir $(DEMO_DIR)/exported --overwrite
 	$(PY) scripts/stylize.py --model $(DEMO_DIR)/exported/tflite/model_float16.tflite \

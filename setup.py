@@ -20,6 +20,9 @@ setup(
         "tensorflow>=2.21,<2.22",
         "keras>=3.15,<4",
         "tensorflow-datasets>=4.9",
+        # TFDS 4.9 imports it for every download and to read its checksums, without
+        # declaring it: without it no dataset can be prepared.
+        "importlib_resources>=6",
         "numpy>=1.26",
         "pillow>=10",
         "absl-py>=2.1",

@@ -114,7 +114,7 @@ def run(main, positional=0):
         try:
             return main(argv)
         except TfstyleError as e:
-            fail(str(e))
+            fail(str(e), e.exit_code)
         except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as e:
             fail(f"{e.strerror or e}: '{e.filename}'" if e.filename else str(e))
         except MemoryError:
@@ -349,7 +349,7 @@ def train(recipe):
     from tfstyle.training import driver
 
     on_start, on_step = training_progress(recipe.config)
-    result = driver.run(recipe, on_start=on_start, on_step=on_step)
+    result = driver.run(recipe, on_start=on_start, on_step=on_step, on_note=print)
     print_release(result)
     return result
 

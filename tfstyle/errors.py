@@ -8,6 +8,8 @@ anything else is a bug and keeps its traceback.
 class TfstyleError(Exception):
     """Base class for errors caused by user input: files, names, options."""
 
+    exit_code = 1  # what a command-line program exits with
+
 
 class InvalidArgumentError(TfstyleError, ValueError):
     """An argument has a value we cannot use (unknown name, bad range, ...)."""
@@ -23,3 +25,9 @@ class OutputExistsError(TfstyleError, FileExistsError):
 
 class WeightsError(TfstyleError, OSError):
     """Model weights could not be downloaded or loaded."""
+
+
+class DatasetUnavailableError(InvalidArgumentError):
+    """A dataset is not prepared here and cannot be downloaded (exit status 2)."""
+
+    exit_code = 2

@@ -6,14 +6,16 @@ S * batch_size. That keeps the checkpoint small (a step counter, not an iterator
 a shuffle buffer of decoded images) and works for folders and TFDS alike.
 """
 
+import contextlib
 import dataclasses
+import logging
 import os
 
 import numpy as np
 import tensorflow as tf
 from PIL import Image, UnidentifiedImageError
 
-from tfstyle.errors import InvalidArgumentError
+from tfstyle.errors import DatasetUnavailableError, InvalidArgumentError
 from tfstyle.io import list_images
 
 
@@ -26,10 +28,11 @@ class ContentSource:
     tfds_name: str | None = None
     tfds_split: str = "train"
     data_dir: str | None = None
+    tfds_size: int | None = None  # examples in the split, once prepared
 
     @property
     def size(self):
-        return len(self.paths) if self.paths else None
+        return len(self.paths) if self.paths else self.tfds_size
 
 
 def scan_folder(folder):
@@ -119,17 +122,98 @@ def content_dataset(source, image_size=256, batch_size=4, seed=0, start_step=0):
     return crops.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
+@contextlib.contextmanager
+def _quiet_absl():
+    """TFDS logs absl warnings (e.g. a missing dataset_info.json) a user cannot act on."""
+    logger = logging.getLogger("absl")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _reachable(url, timeout=10.0):
+    """Whether `url` answers a HEAD request (through the proxies the download would
+    use). TFDS retries a failed download for minutes; this says no at once offline."""
+    import requests
+
+    try:
+        requests.head(url, timeout=timeout, allow_redirects=True)
+        return True
+    except requests.RequestException:
+        return False
+
+
+def _size(num_bytes):
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if num_bytes < 1024 or unit == "TiB":
+            return f"{num_bytes:.1f} {unit}" if unit != "B" else f"{num_bytes} B"
+        num_bytes /= 1024
+
+
+def tfds_source(name, split="train", data_dir=None, notify=None):
+    """A `ContentSource` for a TFDS dataset, downloaded and prepared once if needed.
+
+    Args:
+        name: e.g. "coco/2017", "div2k", "cycle_gan/horse2zebra", "mnist".
+        split: the split to read.
+        data_dir: TFDS's data folder (default: TFDS_DATA_DIR or ~/tensorflow_datasets).
+        notify: `notify(message)` before a download starts (its size and where it goes).
+
+    Raises:
+        InvalidArgumentError: unknown name or split, or the dataset is not prepared and
+            cannot be downloaded from here (checked before anything is written).
+    """
+    import tensorflow_datasets as tfds
+
+    with _quiet_absl():
+        try:
+            builder = tfds.builder(name, data_dir=data_dir)
+        except Exception as e:  # noqa: BLE001 - TFDS raises many kinds
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+            raise InvalidArgumentError(f"unknown TFDS dataset '{name}': {first}") from None
+        root = builder.data_dir.split(os.sep + name.split("/")[0] + os.sep)[0]
+        if not builder.is_prepared():
+            urls = {url: info.size for url, info in (builder.url_infos or {}).items()}
+            advice = (
+                f"pass --content_dir DIR with your own photos, or prepare it with "
+                f"'tfds build {name}' where you have internet"
+            )
+            if urls and not _reachable(next(iter(urls))):
+                raise DatasetUnavailableError(
+                    f"{name} is not prepared in {root} and cannot be downloaded here "
+                    f"({next(iter(urls)).split('/')[2]} is unreachable); {advice}"
+                )
+            if notify is not None:
+                size = _size(sum(urls.values())) if urls else "an unknown amount"
+                notify(f"{name} is not prepared: downloading {size} into {root} (once)")
+            try:
+                builder.download_and_prepare()
+            except Exception as e:  # noqa: BLE001 - TFDS raises many kinds
+                first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+                raise DatasetUnavailableError(
+                    f"could not prepare {name} in {root} ({first}); {advice}"
+                ) from None
+        splits = builder.info.splits
+    if split not in splits:
+        raise InvalidArgumentError(
+            f"{name} has no '{split}' split (it has {', '.join(splits) or 'none'})"
+        )
+    return ContentSource(
+        tfds_name=name,
+        tfds_split=split,
+        data_dir=data_dir,
+        tfds_size=splits[split].num_examples,
+    )
+
+
 def _tfds_images(source, seed, start):
     import tensorflow_datasets as tfds
 
-    try:
+    with _quiet_absl():
         builder = tfds.builder(source.tfds_name, data_dir=source.data_dir)
-        builder.download_and_prepare()
-    except Exception as e:  # noqa: BLE001 - TFDS raises many kinds
-        raise InvalidArgumentError(
-            f"could not prepare TFDS dataset '{source.tfds_name}': {str(e).splitlines()[0][:200]}; "
-            f"use --content_dir with a folder of photos instead"
-        ) from None
     dataset = builder.as_dataset(
         split=source.tfds_split,
         shuffle_files=True,

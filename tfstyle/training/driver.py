@@ -20,7 +20,7 @@ from tfstyle.training.recipe import COMMON_IDENTITY_KEYS, Recipe
 from tfstyle.training.run_config import check_run_config, write_run_config
 
 
-def run(recipe, on_start=None, on_step=None, strategy=None):
+def run(recipe, on_start=None, on_step=None, strategy=None, on_note=None):
     """Trains (or resumes) the run of `recipe` and writes its release networks.
 
     Args:
@@ -30,6 +30,7 @@ def run(recipe, on_start=None, on_step=None, strategy=None):
             policy and why), precision_warning (or None) and the recipe's `start_info()`.
         on_step: `on_step(TrainState)` after every step.
         strategy: a `tf.distribute.Strategy` (default: from `config.distribute`).
+        on_note: `on_note(message)` for news before the start (e.g. a dataset download).
 
     Returns:
         {"step": final step, "<name>.keras": path, "<name>.weights.h5": path, ...}
@@ -46,6 +47,8 @@ def run(recipe, on_start=None, on_step=None, strategy=None):
     keras.mixed_precision.set_global_policy(precision.policy)
     try:
         keras.utils.set_random_seed(config.seed)
+        if on_note is not None:
+            recipe.notify = on_note
         recipe.prepare()
         total = recipe.total_steps()
         with strategy.scope():

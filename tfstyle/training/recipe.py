@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from tfstyle.assets import resolve_photo, resolve_style
-from tfstyle.data import ContentSource, scan_folder
+from tfstyle.data import scan_folder, tfds_source
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.io import load_image
 from tfstyle.ops.resize import resize_to_max_side
@@ -121,6 +121,7 @@ class Recipe:
         self.config = config
         self.source = None
         self.styles = None
+        self.notify = lambda message: None  # the driver's on_note
 
     # Before anything is written --------------------------------------------------------
 
@@ -129,8 +130,9 @@ class Recipe:
         self.config.validate()
 
     def prepare(self):
-        """Reads and checks the inputs (photos, styles); raise here on bad input."""
-        self.source = content_source(self.config)
+        """Reads and checks the inputs (photos, styles); raise here on bad input.
+        `self.notify(message)` tells the user of slow work ahead (a download)."""
+        self.source = content_source(self.config, self.notify)
 
     def record(self):
         """Facts for config.json beyond the settings (resolved style paths, ...)."""
@@ -219,12 +221,13 @@ class StyleFolderRecipe(Recipe):
         return {"generator": release}
 
 
-def content_source(config):
-    """The content photos of a run: --content_dir, else the TFDS --dataset."""
+def content_source(config, notify=None):
+    """The content photos of a run: --content_dir, else the TFDS --dataset (prepared
+    once, or a one-line error when it cannot be downloaded)."""
     if config.content_dir:
         return scan_folder(config.content_dir)
     if config.dataset:
-        return ContentSource(tfds_name=config.dataset)
+        return tfds_source(config.dataset, notify=notify)
     raise InvalidArgumentError("give --content_dir DIR or --dataset NAME")
 
 
@@ -232,12 +235,7 @@ def total_steps(config, source):
     """--steps, or --epochs passes over the content photos."""
     if config.steps:
         return int(config.steps)
-    size = source.size
-    if size is None:  # TFDS: the split size from its metadata
-        import tensorflow_datasets as tfds
-
-        size = tfds.builder(source.tfds_name).info.splits["train"].num_examples
-    return max(1, math.ceil(config.epochs * size / config.batch_size))
+    return max(1, math.ceil(config.epochs * source.size / config.batch_size))
 
 
 def load_style(name_or_path, style_size=None, default_side=512):
