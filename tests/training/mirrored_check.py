@@ -51,6 +51,7 @@ def one_step(strategy, out, family, photos, steps=1):
         steps=steps,
         vgg_weights=None,
         sample_every=0,
+        mixed_precision="float32",
         **extra,
     )
     recipe = sgd(recipe_class)(config)

@@ -100,7 +100,13 @@ class ToyRecipe(Recipe):
 
 
 def _config(out, steps):
-    return ToyConfig(output_dir=str(out), steps=steps, checkpoint_every=3, batch_size=4)
+    return ToyConfig(
+        output_dir=str(out),
+        steps=steps,
+        checkpoint_every=3,
+        batch_size=4,
+        mixed_precision="float32",
+    )
 
 
 def _state(model):
@@ -185,3 +191,27 @@ def test_global_batch_must_split_over_replicas(tmp_path):
     check_global_batch(Four(), 8)
     with pytest.raises(InvalidArgumentError, match="multiple of the 4 replicas"):
         check_global_batch(Four(), 6)
+
+
+class EvaluatedToy(ToyRecipe):
+    def __init__(self, config):
+        super().__init__(config)
+        self.evaluated = []
+
+    def evaluate(self, model, step):
+        self.evaluated.append(step)
+        return {"critic_mean": float(tf.reduce_mean(model.seen))}
+
+
+def test_evaluation_hook_runs_every_eval_every_and_is_logged(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    config = dataclasses.replace(_config(tmp_path / "run", 5), eval_every=2)
+    recipe = EvaluatedToy(config)
+    driver.run(recipe)
+    assert recipe.evaluated == [2, 4, 5]  # every 2 steps, and at the end
+    events = EventAccumulator(str(tmp_path / "run" / "logs"), size_guidance={"tensors": 0})
+    events.Reload()
+    steps = [event.step for event in events.Tensors("eval/critic_mean")]
+    assert steps == [2, 4, 5]
+    assert {"g_loss", "c_loss"} <= set(events.Tags()["tensors"])
