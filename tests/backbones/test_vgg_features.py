@@ -66,6 +66,21 @@ def test_preprocessing_matches_keras(rng):
     np.testing.assert_allclose(CaffePreprocess()(x).numpy(), expected, atol=1e-4)
 
 
+def test_preprocessing_is_float32_under_mixed_bfloat16(rng):
+    """Scaling to 0..255 and subtracting the mean in bfloat16 lost up to ~1 unit."""
+    x = rng.uniform(size=(1, 8, 8, 3)).astype("float32")
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        vgg = VGGFeatures(["block1_conv1"], weights=None)
+        out = vgg.preprocess(x)
+        feats = vgg(x)["block1_conv1"]
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert out.dtype == "float32" and feats.dtype == "bfloat16"
+    expected = keras.applications.vgg19.preprocess_input(x * 255.0)
+    np.testing.assert_allclose(out, expected, atol=1e-4)
+
+
 def test_frozen_no_trainable_variables(rng):
     vgg = VGGFeatures(["relu3_1"], weights=None)
     assert vgg.trainable_variables == []

@@ -67,8 +67,15 @@ def resolve_layer_name(name, architecture="vgg19"):
 class CaffePreprocess(keras.layers.Layer):
     """RGB in [0, 1] -> BGR on 0..255 minus the ImageNet mean, as the VGG weights expect.
 
-    Equals `keras.applications.vgg19.preprocess_input(x * 255)`.
+    Equals `keras.applications.vgg19.preprocess_input(x * 255)`. Always computed in
+    float32 (the default dtype here): under mixed bfloat16, scaling to 0..255 and
+    subtracting the mean in bfloat16 rounded twice (the means themselves to 104, 117,
+    124); now the centred value is rounded once, by the first convolution.
     """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
 
     def call(self, images):
         images = ops.cast(images, self.compute_dtype)
