@@ -69,7 +69,7 @@ def main(argv):
     if mode != "invert" and not _STYLE.value:
         raise InvalidArgumentError(f"--style is required for --mode {mode}")
     output = check_output_path(_OUTPUT.value, overwrite=_OVERWRITE.value)
-    init = _INIT.value or ("content" if mode == "stylize" else "noise")
+    init = _INIT.value
     config = GatysRunConfig(
         mode=mode,
         image_size=_IMAGE_SIZE.value,
@@ -82,7 +82,7 @@ def main(argv):
         invert_layer=_LAYER.value,
         style_weights=cli.parse_weights(_STYLE_WEIGHTS.value, len(_STYLE.value), "style_weights"),
         style_scale=_STYLE_SCALE.value,
-        init=init if init in ("content", "noise") else load_image(init),
+        init=init if init in (None, "content", "noise") else load_image(init),
         preserve_color=_PRESERVE_COLOR.value,
         coarse_to_fine=_COARSE_TO_FINE.value,
         architecture=_VGG.value,

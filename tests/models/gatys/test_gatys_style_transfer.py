@@ -174,6 +174,19 @@ def test_run_feature_inversion_lowers_the_feature_distance(rng):
     assert seen[-1]["logs"]["content"] < seen[0]["logs"]["content"]
 
 
+def test_run_inversion_starts_from_noise_by_default(rng):
+    """Started from the content, an inversion would start at its optimum."""
+    content = random_image(rng)
+    first = {}
+    for init in (None, "content"):
+        seen = []
+        run_gatys(
+            content, [], _config(mode="invert", invert_layer="relu2_1", init=init), seen.append
+        )
+        first[init] = seen[0]["logs"]["content"]
+    assert first[None] > 10 * first["content"] + 1e-6
+
+
 def test_run_preserve_color_keeps_content_chroma(rng):
     content = np.zeros((32, 32, 3), np.float32)
     content[..., 0] = 0.8  # red photo

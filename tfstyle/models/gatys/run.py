@@ -44,7 +44,9 @@ class GatysRunConfig:
     invert_layer: str = "block4_conv2"
     style_weights: tuple | None = None
     style_scale: float = 1.0
-    init: object = "content"
+    # None: the content for "stylize", noise for "texture" and "invert" (starting an
+    # inversion from the content would start it at the optimum).
+    init: object = None
     preserve_color: bool = False
     coarse_to_fine: bool = True
     architecture: str = "vgg19"
@@ -156,6 +158,8 @@ def run_gatys(content, styles, config, callback=None):
         model.set_targets(content=content, styles=scaled_styles, style_weights=config.style_weights)
         if image is None:
             init = config.init
+            if init is None:
+                init = "content" if config.mode == "stylize" else "noise"
             if isinstance(init, str) and init == "content" and content is None:
                 init = "noise"
             model.initialize_image(init, content=content, seed=config.seed)
