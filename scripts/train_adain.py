@@ -30,17 +30,13 @@ flags.mark_flag_as_required("style_dir")
 
 
 def main(argv):
-    preset = dict(PRESETS[_PRESET.value])
-    overrides = {k: v for k, v in preset.items() if k not in ("batch_size", "learning_rate")}
-    if _STYLE_WEIGHT.value is not None:
-        overrides["style_weight"] = _STYLE_WEIGHT.value
     config = AdaINTrainConfig(
         style_dir=_STYLE_DIR.value,
         preset=_PRESET.value,
         content_weight=_CONTENT_WEIGHT.value,
+        style_weight=_STYLE_WEIGHT.value,  # None: the preset's
         decoder_width=_DECODER_WIDTH.value,
         **_COMMON.config(os.path.join("runs", "adain")),
-        **overrides,
     )
     cli.train(AdaINRecipe(config))
 

@@ -126,3 +126,14 @@ def test_release_round_trip_needs_no_vgg_download(tmp_path, rng):
         "style_statistics",
         "stylize_with_statistics",
     ]
+
+
+def test_presets_apply_in_the_library_too():
+    from tfstyle.models.adain.train import AdaINTrainConfig
+
+    paper = AdaINTrainConfig(output_dir="x", style_dir="y", preset="paper")
+    paper.validate()
+    assert paper.lr_decay == 0.0 and paper.style_weight == 10.0
+    reference = AdaINTrainConfig(output_dir="x", style_dir="y", style_weight=3.0)
+    reference.validate()
+    assert reference.lr_decay == 5e-5 and reference.style_weight == 3.0

@@ -26,15 +26,19 @@ class AdaINTrainConfig(TrainConfig):
     preset: str = "reference"
     batch_size: int = 8
     learning_rate: float = 1e-4
-    lr_decay: float = 5e-5
+    lr_decay: float | None = None  # None: the preset's
     epochs: float = 2.0
     content_weight: float = 1.0
-    style_weight: float = 10.0
+    style_weight: float | None = None  # None: the preset's
     decoder_width: float = 1.0
 
     def validate(self):
         if self.preset not in PRESETS:
             raise InvalidArgumentError(f"--preset must be one of {', '.join(PRESETS)}")
+        # The preset fills what was not given, in the library as in train_adain.py.
+        for key in ("lr_decay", "style_weight"):
+            if getattr(self, key) is None:
+                setattr(self, key, PRESETS[self.preset][key])
         if self.vgg != "vgg19":
             raise InvalidArgumentError("AdaIN's encoder is VGG19 up to relu4_1: use --vgg vgg19")
         if self.image_size % 8:
