@@ -138,6 +138,11 @@ class Recipe:
         """Facts for config.json beyond the settings (resolved style paths, ...)."""
         return {}
 
+    def run_config(self):
+        """The settings and recorded facts of the run, as config.json holds them
+        (what `inference_network` reads)."""
+        return {**dataclasses.asdict(self.config), **self.record()}
+
     def start_info(self):
         """Facts for the program's start message."""
         return {}

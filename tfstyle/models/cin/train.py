@@ -151,7 +151,7 @@ class CINRecipe(JohnsonRecipe):
     def make_generator(self):
         if self.base is not None:
             return extend_generator(self.base, len(self.all_styles))
-        return self.inference_network({**vars(self.config), **self.record()})
+        return self.inference_network(self.run_config())
 
     def training_model(self, generator):
         model = ConditionalStyleTransfer(generator=generator, **perceptual_settings(self.config))

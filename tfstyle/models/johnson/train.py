@@ -101,7 +101,7 @@ class JohnsonRecipe(Recipe):
 
     def release(self, model):
         """A fresh float32 generator (whatever the training precision) with the weights."""
-        release = self.inference_network({**dataclasses.asdict(self.config), **self.record()})
+        release = self.inference_network(self.run_config())
         release.set_weights(model.generator.get_weights())
         return {"generator": release}
 
