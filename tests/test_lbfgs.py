@@ -85,3 +85,29 @@ def test_max_step_caps_every_coordinate_move():
     )
     assert max(moves) <= 0.25 + 1e-6
     assert result["loss"] < 1e-2
+
+
+def test_a_failed_line_search_never_accepts_a_worse_point():
+    # A gradient with the wrong sign: no step along it lowers the loss. Before review
+    # finding 6 of #10 the exhausted backtracking took the (worse) last candidate.
+    def misleading(x):
+        return tf.reduce_sum(x**2), -2.0 * x, {}
+
+    x0 = tf.constant([1.0, -2.0, 0.5])
+    result = lbfgs_minimize(misleading, x0, 5, line_search=True)
+    assert result["loss"] == pytest.approx(5.25)
+    np.testing.assert_array_equal(result["x"].numpy(), x0.numpy())
+    assert not result["converged"]
+
+
+def test_a_rejected_curvature_pair_keeps_the_last_scaling():
+    from tfstyle.optimizers.lbfgs import _History
+
+    history = _History(5)
+    assert history.remember(tf.constant([1.0, 0.0]), tf.constant([4.0, 0.0]))
+    assert history.gamma == pytest.approx(0.25)
+    # s.y < 0 (negative curvature): the pair is refused, gamma stays (torch keeps it;
+    # it used to fall back to 1, a 4x too long next step here).
+    assert not history.remember(tf.constant([1.0, 0.0]), tf.constant([-1.0, 0.0]))
+    assert history.gamma == pytest.approx(0.25)
+    assert len(history.pairs) == 1

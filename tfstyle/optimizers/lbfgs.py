@@ -48,48 +48,27 @@ def lbfgs_minimize(
     x = tf.convert_to_tensor(x0, tf.float32)
     loss, grad, extras = value_and_gradient(x)
     evaluations = 1
-    s_hist, y_hist, rho_hist = [], [], []
+    history = _History(history_size)
     direction = step_size = previous_grad = None
     converged = False
     iteration = 0
     for iteration in range(1, int(steps) + 1):
-        if previous_grad is None:
+        steepest = previous_grad is None
+        if steepest:
             direction = -grad
             step_size = (
                 min(1.0, 1.0 / max(float(tf.reduce_sum(tf.abs(grad))), 1e-12)) * learning_rate
             )
         else:
-            y = grad - previous_grad
-            s = direction * step_size
-            ys = float(_dot(y, s))
-            if ys > 1e-10:  # curvature condition; otherwise keep the old pairs
-                if len(s_hist) == history_size:
-                    s_hist.pop(0), y_hist.pop(0), rho_hist.pop(0)
-                s_hist.append(s), y_hist.append(y), rho_hist.append(1.0 / ys)
-                gamma = ys / float(_dot(y, y))
-            else:
-                gamma = 1.0
-            q = -grad
-            alphas = []
-            for s_i, y_i, rho_i in zip(
-                reversed(s_hist), reversed(y_hist), reversed(rho_hist), strict=True
-            ):
-                alpha = rho_i * _dot(s_i, q)
-                alphas.append(alpha)
-                q = q - alpha * y_i
-            r = q * gamma
-            for s_i, y_i, rho_i, alpha in zip(
-                s_hist, y_hist, rho_hist, reversed(alphas), strict=True
-            ):
-                beta = rho_i * _dot(y_i, r)
-                r = r + s_i * (alpha - beta)
-            direction = r
+            history.remember(direction * step_size, grad - previous_grad)
+            direction = history.direction(grad)
             step_size = learning_rate
         previous_grad = grad
         slope = float(_dot(grad, direction))
         if slope > -tolerance:  # not a descent direction: restart from steepest descent
-            s_hist, y_hist, rho_hist = [], [], []
+            history.clear()
             direction = -grad
+            steepest = True
             slope = float(_dot(grad, direction))
         if max_step is not None:
             largest = float(tf.reduce_max(tf.abs(direction)))
@@ -99,16 +78,22 @@ def lbfgs_minimize(
         candidate = x + step_size * direction
         new_loss, new_grad, new_extras = value_and_gradient(candidate)
         evaluations += 1
-        while line_search and (
-            not math.isfinite(float(new_loss))
-            or float(new_loss) > previous_loss + 1e-4 * step_size * slope
-        ):
+        while line_search and not _sufficient(new_loss, previous_loss, step_size, slope):
             step_size *= 0.5
             if step_size < 1e-10:
                 break
             candidate = x + step_size * direction
             new_loss, new_grad, new_extras = value_and_gradient(candidate)
             evaluations += 1
+        if line_search and not _sufficient(new_loss, previous_loss, step_size, slope):
+            # Backtracking ran out without a decrease: stay where we are (accepting the
+            # worse point undid progress). A quasi-Newton direction may be what failed,
+            # so retry from steepest descent; if that fails too, stop.
+            if steepest:
+                break
+            history.clear()
+            previous_grad = None
+            continue
         if not math.isfinite(float(new_loss)):
             raise FloatingPointError(f"L-BFGS produced a non-finite loss at iteration {iteration}")
         x, loss, grad, extras = candidate, new_loss, new_grad, new_extras
@@ -124,3 +109,54 @@ def lbfgs_minimize(
         "evaluations": evaluations,
         "converged": converged,
     }
+
+
+def _sufficient(new_loss, previous_loss, step_size, slope):
+    """Armijo condition: a finite loss that fell by at least 1e-4 of the predicted drop."""
+    value = float(new_loss)
+    return math.isfinite(value) and value <= previous_loss + 1e-4 * step_size * slope
+
+
+class _History:
+    """The correction pairs (s, y) and the initial Hessian scaling gamma = s.y / y.y.
+
+    A pair that breaks the curvature condition (s.y <= 0, a non-convex stretch) is not
+    stored and leaves gamma as it was, as torch.optim.LBFGS does (resetting it to 1
+    threw away the scale learnt so far and gave a badly sized next step).
+    """
+
+    def __init__(self, size):
+        self.size = size
+        self.pairs = []
+        self.gamma = 1.0
+
+    @property
+    def empty(self):
+        return not self.pairs
+
+    def clear(self):
+        self.pairs = []
+
+    def remember(self, s, y):
+        ys = float(_dot(y, s))
+        if ys <= 1e-10:
+            return False
+        if len(self.pairs) == self.size:
+            self.pairs.pop(0)
+        self.pairs.append((s, y, 1.0 / ys))
+        self.gamma = ys / float(_dot(y, y))
+        return True
+
+    def direction(self, grad):
+        """-H grad by the two-loop recursion (Nocedal & Wright, algorithm 7.4)."""
+        q = -grad
+        alphas = []
+        for s_i, y_i, rho_i in reversed(self.pairs):
+            alpha = rho_i * _dot(s_i, q)
+            alphas.append(alpha)
+            q = q - alpha * y_i
+        r = q * self.gamma
+        for (s_i, y_i, rho_i), alpha in zip(self.pairs, reversed(alphas), strict=True):
+            beta = rho_i * _dot(y_i, r)
+            r = r + s_i * (alpha - beta)
+        return r
