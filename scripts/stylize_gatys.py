@@ -32,9 +32,17 @@ _STEPS = flags.DEFINE_integer(
 _OPTIMIZER = flags.DEFINE_enum("optimizer", "lbfgs", ["lbfgs", "adam"], "Optimiser.")
 _LEARNING_RATE = flags.DEFINE_float("learning_rate", 0.02, "Adam learning rate.", lower_bound=0)
 _CONTENT_WEIGHT = flags.DEFINE_float(
-    "content_weight", 1.0, "Content weight (alpha).", lower_bound=0
+    "content_weight", GatysRunConfig.content_weight, "Content weight (alpha).", lower_bound=0
 )
-_STYLE_WEIGHT = flags.DEFINE_float("style_weight", 1e3, "Style weight (beta).", lower_bound=0)
+_STYLE_WEIGHT = flags.DEFINE_float(
+    "style_weight", GatysRunConfig.style_weight, "Style weight (beta).", lower_bound=0
+)
+_NORMALIZATION = flags.DEFINE_enum(
+    "normalization",
+    "mean",
+    ["mean", "gatys"],
+    "Loss normalisation: mean (neural-style, same look at every size) or gatys (paper sums).",
+)
 _TV_WEIGHT = flags.DEFINE_float("tv_weight", 0.0, "Total variation weight.", lower_bound=0)
 _STYLE_SCALE = flags.DEFINE_float("style_scale", 1.0, "Style image size relative to output.")
 _INIT = flags.DEFINE_string(
@@ -88,6 +96,7 @@ def main(argv):
         architecture=_VGG.value,
         vgg_weights=cli.vgg_weights_flag(_VGG_WEIGHTS.value),
         pooling=_POOLING.value,
+        normalization=_NORMALIZATION.value,
         seed=_SEED.value,
         jit_compile=_JIT.value,
     )

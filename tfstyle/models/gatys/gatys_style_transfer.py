@@ -13,6 +13,14 @@ from tfstyle.optimizers import lbfgs_minimize
 # Gatys et al., CVPR 2016: content at relu4_2, style at relu1_1 ... relu5_1 with equal weights.
 DEFAULT_CONTENT_LAYERS = {"block4_conv2": 1.0}
 DEFAULT_STYLE_LAYERS = {f"block{b}_conv1": 0.2 for b in range(1, 6)}
+# "mean": per-element means as in neural-style (Johnson's Torch implementation, the one
+# behind most published Gatys images): content MSE, Gram / (C H W), mean over the C x C
+# entries. Every term is independent of the image size and a layer with N filters
+# weighs like 1/N^2 of the paper's E_l, which balances shallow and deep layers on the
+# Caffe-scaled VGG. "gatys": the paper's sums (content grows with the pixel count).
+NORMALIZATIONS = ("mean", "gatys")
+DEFAULT_CONTENT_WEIGHT = 1.0
+DEFAULT_STYLE_WEIGHT = 100.0
 
 
 @keras.saving.register_keras_serializable(package="tfstyle")
@@ -21,8 +29,9 @@ class GatysStyleTransfer(keras.Model):
 
     Reference: Gatys, Ecker & Bethge, "Image Style Transfer Using Convolutional Neural
     Networks", CVPR 2016. The loss is `content_weight * L_content + style_weight *
-    L_style + tv_weight * TV` with the paper's normalisations (see
-    `tfstyle.losses.perceptual`). Texture synthesis is the same model with
+    L_style + tv_weight * TV`, by default with neural-style's per-element means (the
+    same result at 256, 512 or 1024 px; see `NORMALIZATIONS`), or with the paper's sums
+    (`normalization="gatys"`, see `tfstyle.losses.perceptual`). Texture synthesis is the same model with
     `content_weight=0`; feature inversion (Mahendran & Vedaldi, CVPR 2015) is one
     content layer with `style_weight=0`.
 
@@ -39,6 +48,7 @@ class GatysStyleTransfer(keras.Model):
         architecture: "vgg19" or "vgg16".
         vgg_weights: "imagenet", a weights file path, or None (random; tests only).
         pooling: "avg" (Gatys) or "max".
+        normalization: "mean" (size-independent, default) or "gatys" (paper's sums).
         backbone: an existing `VGGFeatures` to share (e.g. across a size schedule); it
             must provide every requested layer.
 
@@ -55,18 +65,26 @@ class GatysStyleTransfer(keras.Model):
         image_size,
         content_layers=None,
         style_layers=None,
-        content_weight=1.0,
-        style_weight=1e3,
+        content_weight=DEFAULT_CONTENT_WEIGHT,
+        style_weight=DEFAULT_STYLE_WEIGHT,
         tv_weight=0.0,
         architecture="vgg19",
         vgg_weights="imagenet",
         pooling="avg",
         backbone=None,
+        normalization="mean",
         **kwargs,
     ):
         super().__init__(**kwargs)
         if len(image_size) != 2 or min(image_size) < 1:
             raise InvalidArgumentError(f"image_size must be (height, width), got {image_size}")
+        if normalization not in NORMALIZATIONS:
+            raise InvalidArgumentError(
+                f"normalization must be one of {', '.join(NORMALIZATIONS)}, got '{normalization}'"
+            )
+        self.normalization = normalization
+        # The loss module's name for the same normalisation.
+        self._loss_normalization = "johnson" if normalization == "mean" else "gatys"
         self.image_size = (int(image_size[0]), int(image_size[1]))
         resolve = lambda layers: {
             resolve_layer_name(k, architecture): float(v) for k, v in layers.items()
@@ -154,7 +172,9 @@ class GatysStyleTransfer(keras.Model):
             for style, weight in zip(styles, weights, strict=True):
                 feats = self.features(_as_batch(style))
                 for name in self.style_layers:
-                    blended[name] += weight * gram_matrix(feats[name], "gatys")[0]
+                    blended[name] += (
+                        weight * gram_matrix(feats[name], self._loss_normalization)[0]
+                    )
             for name, var in self._style_grams.items():
                 var.assign(blended[name])
         self._targets_set = True
@@ -179,7 +199,12 @@ class GatysStyleTransfer(keras.Model):
         """(total, {name: term}) for a (1, H, W, 3) image tensor."""
         feats = self.features(images)
         return perceptual_objective(
-            self, feats, self._content_targets, self._style_grams, images, "gatys"
+            self,
+            feats,
+            self._content_targets,
+            self._style_grams,
+            images,
+            self._loss_normalization,
         )
 
     def call(self, inputs=None):
@@ -267,6 +292,7 @@ class GatysStyleTransfer(keras.Model):
         config.update(
             {
                 "image_size": self.image_size,
+                "normalization": self.normalization,
                 **perceptual_config(self),
             }
         )

@@ -10,7 +10,10 @@ from tfstyle.backbones import VGGFeatures, resolve_layer_name
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.models.gatys.gatys_style_transfer import (
     DEFAULT_CONTENT_LAYERS,
+    DEFAULT_CONTENT_WEIGHT,
     DEFAULT_STYLE_LAYERS,
+    DEFAULT_STYLE_WEIGHT,
+    NORMALIZATIONS,
     GatysStyleTransfer,
 )
 from tfstyle.ops import preserve_color
@@ -26,9 +29,11 @@ MIN_SIDE = 16
 class GatysRunConfig:
     """Everything that defines a Gatys run; defaults are the paper's where it has one.
 
-    Weights are for images in [0, 1] through Caffe-preprocessed VGG with the "gatys"
-    normalisation: content 1 and style 1e3 give alpha/beta = 1e-3 (the ratio of most of the paper's figures), in the paper's range
-    (1e-2 ... 1e-5); smaller ratios give more style.
+    Weights are for Caffe-preprocessed VGG with the size-independent "mean"
+    normalisation of neural-style (content 1, style 100 with 0.2 per layer: neural-style's
+    5 : 100 per layer), tuned on ImageNet VGG features so 256, 512 and 1024 px outputs
+    carry the same style strength. With normalization "gatys" (the paper's sums) the
+    paper's alpha/beta ratios (1e-2 ... 1e-5) apply instead, and depend on the size.
     """
 
     mode: str = "stylize"
@@ -36,8 +41,8 @@ class GatysRunConfig:
     steps: int = 500
     optimizer: str = "lbfgs"
     learning_rate: float = 0.02
-    content_weight: float = 1.0
-    style_weight: float = 1e3
+    content_weight: float = DEFAULT_CONTENT_WEIGHT
+    style_weight: float = DEFAULT_STYLE_WEIGHT
     tv_weight: float = 0.0
     content_layers: dict = dataclasses.field(default_factory=lambda: dict(DEFAULT_CONTENT_LAYERS))
     style_layers: dict = dataclasses.field(default_factory=lambda: dict(DEFAULT_STYLE_LAYERS))
@@ -52,6 +57,7 @@ class GatysRunConfig:
     architecture: str = "vgg19"
     vgg_weights: object = "imagenet"
     pooling: str = "avg"
+    normalization: str = "mean"
     seed: int | None = None
     jit_compile: bool = False
 
@@ -68,6 +74,11 @@ class GatysRunConfig:
             )
         if self.steps < 1:
             raise InvalidArgumentError(f"steps must be at least 1, got {self.steps}")
+        if self.normalization not in NORMALIZATIONS:
+            raise InvalidArgumentError(
+                f"normalization must be one of {', '.join(NORMALIZATIONS)}, "
+                f"got '{self.normalization}'"
+            )
         if self.style_scale <= 0:
             raise InvalidArgumentError(f"style_scale must be positive, got {self.style_scale}")
         for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
@@ -152,6 +163,7 @@ def run_gatys(content, styles, config, callback=None):
             architecture=config.architecture,
             vgg_weights=config.vgg_weights,
             pooling=config.pooling,
+            normalization=config.normalization,
             backbone=backbone,
         )
         scaled_styles = [_scale_style(s, max(hw) * config.style_scale) for s in styles or []]
