@@ -51,3 +51,30 @@ def test_tfds_source_with_mock_data():
         source = ContentSource(tfds_name="coco/2017")
         batch = next(iter(content_dataset(source, image_size=16, batch_size=2)))
     assert batch.shape == (2, 16, 16, 3)
+
+
+def test_files_that_fail_to_decode_do_not_shift_a_resume(tmp_path):
+    # Two files whose header reads but whose pixels do not: they pass the scan and fail
+    # in the pipeline. Dropping them shifted every later position of a resumed run by
+    # the number of failures so far (review finding 7 of #10).
+    for i in range(6):
+        write_image(tmp_path / f"img{i}.png", np.random.default_rng(i), size=(24, 20))
+    for name in ("img1.png", "img4.png"):
+        data = (tmp_path / name).read_bytes()
+        (tmp_path / name).write_bytes(data[: len(data) // 2])
+    source = scan_folder(tmp_path)
+    assert source.size == 6
+    fresh = [b.numpy() for b in content_dataset(source, 16, 1, seed=3).take(14)]
+    for start in (3, 7, 11):
+        resumed = [b.numpy() for b in content_dataset(source, 16, 1, seed=3, start_step=start).take(3)]
+        for a, b in zip(fresh[start : start + 3], resumed, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_tfds_resume_reproduces_the_same_batches():
+    with tfds.testing.mock_data(num_examples=6):
+        source = ContentSource(tfds_name="coco/2017")
+        fresh = [b.numpy() for b in content_dataset(source, 16, 2, seed=1).take(5)]
+        resumed = [b.numpy() for b in content_dataset(source, 16, 2, seed=1, start_step=3).take(2)]
+        for a, b in zip(fresh[3:], resumed, strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image, UnidentifiedImageError
 
-from tfstyle.errors import DatasetUnavailableError, InvalidArgumentError
+from tfstyle.errors import DatasetUnavailableError, ImageError, InvalidArgumentError
 from tfstyle.io import list_images
 
 
@@ -38,8 +38,9 @@ class ContentSource:
 def scan_folder(folder):
     """Lists the readable images under `folder`; unreadable ones are skipped and counted.
 
-    Only headers are read (fast even for large folders); files that are corrupt past
-    their header are dropped later by the pipeline.
+    Only headers are read (fast even for large folders); a file that is corrupt past
+    its header is replaced in the pipeline by the next readable file of the list, at
+    the same position, so a resume still counts positions exactly.
     """
     if not os.path.isdir(folder):
         raise InvalidArgumentError(f"--content_dir '{folder}' is not a folder")
@@ -63,14 +64,40 @@ def _epoch_order(count, seed, epoch):
 
 
 def _path_stream(paths, seed, start):
-    """Yields paths in the (seed, epoch) order from global position `start`, forever."""
+    """Yields (index into paths) in the (seed, epoch) order from global position
+    `start`, forever."""
     count = len(paths)
     epoch, offset = divmod(start, count)
     while True:
         order = _epoch_order(count, seed, epoch)
-        for index in order[offset:]:
-            yield paths[index]
+        yield from order[offset:]
         epoch, offset = epoch + 1, 0
+
+
+def _image_stream(paths, seed, start):
+    """Decoded images (H, W, 3) float32, one per global position from `start`.
+
+    A file that cannot be decoded is replaced by the next readable one in list order,
+    so position p is always the p-th image of the stream: a run resumed at step S sees
+    the batch step S of a fresh run saw, however many files failed before (dropping
+    failures used to shift every later position by their count). Decoding with Pillow
+    also applies EXIF rotation and handles CMYK, 16-bit and palette images.
+    """
+    from tfstyle.io import load_image
+
+    bad = set()
+    for index in _path_stream(paths, seed, start):
+        for k in range(len(paths)):
+            candidate = (int(index) + k) % len(paths)
+            if candidate in bad:
+                continue
+            try:
+                yield load_image(paths[candidate])
+                break
+            except ImageError:
+                bad.add(candidate)
+        else:
+            raise ImageError(f"none of the {len(paths)} content images can be decoded")
 
 
 def _crop(image, image_size, seed):
@@ -84,8 +111,7 @@ def _crop(image, image_size, seed):
     return tf.clip_by_value(image, 0.0, 1.0)
 
 
-def _decode(path):
-    data = tf.io.read_file(path)
+def _decode(data):
     image = tf.io.decode_image(data, channels=3, expand_animations=False)
     return tf.ensure_shape(image, [None, None, 3])
 
@@ -106,12 +132,10 @@ def content_dataset(source, image_size=256, batch_size=4, seed=0, start_step=0):
         images = _tfds_images(source, seed, start)
     else:
         paths = list(source.paths)
-        stream = tf.data.Dataset.from_generator(
-            lambda: _path_stream(paths, seed, start),
-            output_signature=tf.TensorSpec((), tf.string),
+        images = tf.data.Dataset.from_generator(
+            lambda: _image_stream(paths, seed, start),
+            output_signature=tf.TensorSpec((None, None, 3), tf.float32),
         )
-        images = stream.map(_decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        images = images.ignore_errors()
     # Crop seeds depend on the global position, so a resumed run crops the same way.
     positions = tf.data.Dataset.counter(start)
     crops = tf.data.Dataset.zip(images, positions).map(
@@ -218,8 +242,12 @@ def _tfds_images(source, seed, start):
         split=source.tfds_split,
         shuffle_files=True,
         read_config=tfds.ReadConfig(shuffle_seed=seed),
+        decoders=tfds.decode.PartialDecoding(
+            {"image": True}, decoders={"image": tfds.decode.SkipDecoding()}
+        ),
     )
-    dataset = dataset.map(lambda example: example["image"], num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.filter(lambda image: tf.shape(image)[-1] == 3).repeat()
-    # TFDS fixes the file order by seed; skipping reproduces the position on resume.
-    return dataset.skip(start)
+    # TFDS fixes the file order by seed; skipping the still-encoded records reproduces
+    # the position on resume without decoding what is skipped. Grayscale images become
+    # RGB (dropping them would shift every later position).
+    dataset = dataset.map(lambda example: example["image"]).repeat().skip(start)
+    return dataset.map(_decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
