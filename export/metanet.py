@@ -15,8 +15,6 @@ from export.pipeline import FORMATS, MANIFEST, export_model
 from tfstyle.errors import OutputExistsError
 from tfstyle.inference.runners import ModelError
 
-STYLE_SIDE = 256  # the style images of training are 256 px crops
-
 
 def load_meta_model(model_path):
     """The MetaNetStyleTransfer of a train_metanet.py run folder or its .keras file."""
@@ -65,21 +63,21 @@ def export_metanet(
     formats=FORMATS,
     overwrite=False,
     on_progress=None,
-    style_side=STYLE_SIDE,
 ):
     """Generates the network for `style` (a bundled name or an image path) and exports
     it to `output_dir` (the layout of `export_model`, plus generator.keras); returns the
-    manifest with a "metanet" section (generation time, parameter count, sizes)."""
+    manifest with a "metanet" section (generation time, parameter count, sizes). The
+    model itself brings the style to the scale it was trained at (`STYLE_SIDE`)."""
     from tfstyle.assets import resolve_style
     from tfstyle.io import load_image
-    from tfstyle.ops.resize import resize_to_max_side
 
     if os.path.exists(output_dir) and os.listdir(output_dir) and not overwrite:
         raise OutputExistsError(
             f"output folder '{output_dir}' is not empty; pass --overwrite to replace it"
         )
     style_path = resolve_style(style)
-    image = resize_to_max_side(load_image(style_path), style_side).numpy()
+    # Large paintings are decoded at a reduced size; generate() resizes exactly.
+    image = load_image(style_path, max_side=2048)
     model = load_meta_model(model_path)
     net, seconds = generate(model, image)
     manifest = export_model(

@@ -36,8 +36,8 @@ _WIDTH = flags.DEFINE_float(
 _CONTENT_WEIGHT = flags.DEFINE_float("content_weight", 1.0, "Content weight.", lower_bound=0)
 _STYLE_WEIGHT = flags.DEFINE_float(
     "style_weight",
-    50.0 / 57.8**2,
-    "Style weight (the reference's 50 in tfstyle units).",
+    50.0,
+    "Weight of the mean/std style loss (the reference implementation's 50).",
     lower_bound=0,
 )
 _TV_WEIGHT = flags.DEFINE_float("tv_weight", 1.3e4, "Total variation weight.", lower_bound=0)

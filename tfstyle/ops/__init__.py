@@ -1,6 +1,6 @@
 """Image operations shared by several models and scripts (colour, resizing)."""
 
 from tfstyle.ops.color import preserve_color
-from tfstyle.ops.resize import resize_to_max_side, resize_to_shape
+from tfstyle.ops.resize import resize_shorter_side, resize_to_max_side, resize_to_shape
 
-__all__ = ["preserve_color", "resize_to_max_side", "resize_to_shape"]
+__all__ = ["preserve_color", "resize_shorter_side", "resize_to_max_side", "resize_to_shape"]

@@ -26,3 +26,18 @@ def resize_to_max_side(image, max_side):
     image = tf.convert_to_tensor(image, tf.float32)
     height, width = image.shape[-3], image.shape[-2]
     return resize_to_shape(image, scaled_size(height, width, max_side))
+
+
+def resize_shorter_side(images, side):
+    """Resizes (H, W, C) or (B, H, W, C) images so their shorter side is `side` px,
+    aspect kept; a no-op when it already is. Works on dynamic shapes inside a graph;
+    the result is float32 whatever the input's dtype (e.g. bfloat16 under mixed
+    precision)."""
+    images = tf.cast(tf.convert_to_tensor(images), tf.float32)
+    height, width = images.shape[-3], images.shape[-2]
+    if height is not None and width is not None:
+        scale = side / min(height, width)
+        return resize_to_shape(images, (max(1, round(height * scale)), max(1, round(width * scale))))
+    hw = tf.cast(tf.shape(images)[-3:-1], tf.float32)
+    size = tf.cast(tf.round(hw * (side / tf.reduce_min(hw))), tf.int32)
+    return resize_to_shape(images, tf.maximum(size, 1))

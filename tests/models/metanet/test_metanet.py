@@ -121,3 +121,34 @@ def test_style_stream_changes_every_k_steps_and_resumes(tmp_path):
     resumed = [s.numpy() for s in style_stream(source, 16, 3, seed=0, start_step=4).take(5)]
     for a, b in zip(full[4:], resumed, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_painting_makes_the_same_network_at_any_file_size(model):
+    # One scale everywhere (review finding 9 of #10): training sees styles with the
+    # shorter side at STYLE_SIDE, and generate() brings any other size there first.
+    from tfstyle.models.metanet.meta_style_transfer import STYLE_SIDE
+
+    small = np.random.default_rng(7).uniform(size=(1, 6, 4, 3)).astype("float32")
+    large = tf.image.resize(small, (3 * STYLE_SIDE // 2, STYLE_SIDE), "bilinear")
+    half = tf.image.resize(small, (3 * STYLE_SIDE // 4, STYLE_SIDE // 2), "bilinear")
+    from_large = model.generate(large)
+    from_half = model.generate(half)
+    for a, b in zip(from_large, from_half, strict=True):
+        np.testing.assert_allclose(a, b, atol=0.02 * float(tf.reduce_max(tf.abs(a))))
+    direct = model.style_features(half)
+    assert np.abs(direct - model.style_features(large)).max() > 1e-3  # scale matters
+
+
+def test_style_term_is_the_reference_mean_std_loss(model, rng):
+    # The reference port's loss is mean/std with weight 50 (review finding 2 of #10).
+    from tfstyle.losses import mean_std_loss
+    from tfstyle.models.metanet.meta_style_transfer import DEFAULT_STYLE_WEIGHT
+
+    assert DEFAULT_STYLE_WEIGHT == 50.0
+    images = tf.constant(rng.uniform(size=(2, 32, 32, 3)).astype("float32"))
+    style = tf.constant(rng.uniform(size=(1, 32, 32, 3)).astype("float32"))
+    feats, style_feats = model.backbone(images), model.backbone(style)
+    _, terms = model.objective(feats, feats, style_feats, images)
+    expected, _ = mean_std_loss(feats, style_feats, model.style_layers)
+    assert float(terms["style"]) == pytest.approx(model.style_weight * float(expected), rel=1e-5)
+    assert float(terms["content"]) == 0.0

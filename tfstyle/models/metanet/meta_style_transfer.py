@@ -6,25 +6,31 @@ import tensorflow as tf
 from keras import ops
 
 from tfstyle.backbones import VGGFeatures, resolve_layer_name
-from tfstyle.losses import gram_matrix, mean_std
+from tfstyle.losses import mean_std, mean_std_loss, perceptual_loss
 from tfstyle.models import serving
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_LAYERS, DEFAULT_WEIGHTS
 from tfstyle.models.metanet.transformer import MetaTransformerNet
-from tfstyle.models.perceptual_config import perceptual_config, perceptual_objective
+from tfstyle.models.perceptual_config import perceptual_config
+from tfstyle.ops.resize import resize_shorter_side
 from tfstyle.models.self_building import SelfBuildingModel
 from tfstyle.training.distribute import minimize
 
 # Style features: mean and std over space of VGG16 relu1_2, relu2_2, relu3_3, relu4_3.
 STYLE_FEATURE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
 STYLE_FEATURES = 2 * (64 + 128 + 256 + 512)  # 1920
-# The reference implementation's objective (content relu3_3 weight 1, style 50, on
-# torchvision's VGG16) in tfstyle's units: Keras' Caffe-scaled VGG activations are
-# ~57.8x larger (255 * 0.226), Gram losses grow with the 4th power of that and content
-# losses with the 2nd, so the style weight becomes 50 / 57.8^2 = 0.015. With Johnson's
-# weight (5, i.e. ~330x more style) the one network that must serve every style
-# collapsed to a flat image within 300 steps; with this one the content is learnt.
+# The PyTorch reference port's objective: content MSE at relu3_3 (weight 1) and a
+# mean/std style loss (per layer, MSE of the channel means plus MSE of the channel
+# standard deviations: the statistics the meta network reads) at relu1_2..relu4_3
+# with weight 50, on torchvision's VGG16. Keras' Caffe-scaled activations are ~57.8x
+# larger (255 * 0.226), but both terms are squared errors of activations, so both grow
+# by 57.8^2 and the ratio 1 : 50 carries over unchanged. (An earlier version took the
+# style term for a Gram loss, which grows with the 4th power, and used 50 / 57.8^2.)
 DEFAULT_CONTENT_LAYERS = {"block3_conv3": 1.0}
-DEFAULT_STYLE_WEIGHT = 50.0 / 57.8**2
+DEFAULT_STYLE_WEIGHT = 50.0
+# Every style image is seen with its shorter side at this many pixels: in training
+# (the crops of the style stream), in `generate` (any other size is resized first),
+# and so in `export metanet` and `stylize.py` alike.
+STYLE_SIDE = 256
 
 
 @keras.saving.register_keras_serializable(package="tfstyle")
@@ -112,9 +118,9 @@ class MetaNetStyleTransfer(SelfBuildingModel):
     call, any number of images).
 
     Training (Algorithm 1) feeds batches `{"image": (B, H, W, 3), "style": (1, h, w, 3)}`
-    with the same style for `steps_per_style` steps; the loss (content at relu3_3, Gram
-    style at relu1_2..relu4_3, total variation) is the reference implementation's in
-    tfstyle's units (DEFAULT_STYLE_WEIGHT), and the gradient reaches the meta network
+    with the same style for `steps_per_style` steps; the loss (content at relu3_3,
+    mean/std style at relu1_2..relu4_3, total variation) is the reference
+    implementation's (see DEFAULT_STYLE_WEIGHT), and the gradient reaches the meta network
     (and the shared, non-generated convs) through the generated weights.
 
     Args:
@@ -203,7 +209,13 @@ class MetaNetStyleTransfer(SelfBuildingModel):
         return ops.concatenate(parts, axis=-1)
 
     def generate(self, style):
-        """The generated parameter vectors (one per generated layer) for one style."""
+        """The generated parameter vectors (one per generated layer) for one style.
+
+        The style (1, h, w, 3) is first resized to `STYLE_SIDE` px on its shorter side,
+        the scale training saw it at: its VGG statistics, and so the network made from
+        them, depend on the scale.
+        """
+        style = resize_shorter_side(style, STYLE_SIDE)
         return [p[0] for p in self.meta(self.style_features(style))]
 
     def generate_network(self, style):
@@ -241,25 +253,41 @@ class MetaNetStyleTransfer(SelfBuildingModel):
         # network; Keras' step would hand `compute_loss` only the output, and a second
         # VGG pass on the style would be wasted work.
         images, style = data["image"], data["style"]
-        # One VGG pass of the style image serves the meta features and the Gram
+        # One VGG pass of the style image serves the meta features and the style
         # targets when the loss network is the feature network (the default).
+        style = resize_shorter_side(style, STYLE_SIDE)
         style_feats = self.feature_net(style)
         features = self._features_of(style_feats)
         if self.backbone is not self.feature_net:
             style_feats = self.backbone(style, layers=list(self.style_layers))
-        grams = {n: gram_matrix(style_feats[n], "johnson")[0] for n in self.style_layers}
         content_targets = self.backbone(images, layers=list(self.content_layers))
         variables = self.meta.trainable_variables + self.transformer.trainable_variables
         with tf.GradientTape() as tape:
             params = [p[0] for p in self.meta(features)]
             stylized = self.transformer(images, params, clip=False)
-            loss, terms = perceptual_objective(
-                self, self.backbone(stylized), content_targets, grams, stylized
-            )
+            loss, terms = self.objective(self.backbone(stylized), content_targets, style_feats, stylized)
         minimize(self.optimizer, tape, loss, variables)
         for name in self.trackers:
             self.trackers[name].update_state(loss if name == "loss" else terms.get(name, 0.0))
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def objective(self, features, content_targets, style_features, images):
+        """(total, terms): content MSE + mean/std style loss + total variation."""
+        loss, terms = perceptual_loss(
+            features,
+            content_targets=content_targets,
+            content_layers=self.content_layers,
+            images=images,
+            content_weight=self.content_weight,
+            tv_weight=self.tv_weight,
+        )
+        style, per_layer = mean_std_loss(features, style_features, self.style_layers)
+        terms = {
+            **terms,
+            "style": self.style_weight * style,
+            **{k: self.style_weight * v for k, v in per_layer.items()},
+        }
+        return loss + terms["style"], terms
 
     def render_samples(self, images):
         """One row per sample style (set `sample_styles`)."""
