@@ -153,3 +153,20 @@ def test_release_round_trip(tmp_path, rng):
     w = np.array([[0.3, 0.7]], "float32")
     np.testing.assert_allclose(loaded([x, w]), model.generator([x, w]), atol=1e-6)
     assert tf.reduce_all(tf.equal(loaded.num_styles, 2))
+
+
+def test_the_output_conv_is_conditioned_too(rng):
+    # Magenta normalises the last conv with per-style (gamma, beta) (review finding 5
+    # of #10): a style can set its own colour balance and contrast.
+    model = _model(rng, num_styles=3)
+    norm = model.generator.conv_out.norm
+    assert isinstance(norm, ConditionalInstanceNormalization)
+    assert tuple(norm.gamma.shape) == (3, 3)
+    x = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
+    before = model({"image": x, "style_index": np.array([2])}).numpy()
+    other = model({"image": x, "style_index": np.array([0])}).numpy()
+    norm.beta.assign(tf.tensor_scatter_nd_update(norm.beta, [[2]], [[0.5, 0.0, -0.5]]))
+    after = model({"image": x, "style_index": np.array([2])}).numpy()
+    assert after[..., 0].mean() > before[..., 0].mean() + 0.05
+    assert after[..., 2].mean() < before[..., 2].mean() - 0.05
+    np.testing.assert_allclose(other, model({"image": x, "style_index": np.array([0])}))

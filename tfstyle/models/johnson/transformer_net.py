@@ -73,8 +73,18 @@ class TransformerNet(keras.Model):
         up = {"upsample": True, "upsampling": upsampling, **common}
         self.up1 = ConvBlock(f2, 3, name="up1", **up)
         self.up2 = ConvBlock(f1, 3, name="up2", **up)
+        # With conditional instance norm the output conv is normalised too, as in
+        # magenta's network: a per-style (gamma, beta) on the RGB output sets each
+        # style's colour balance and contrast. The one-style networks keep Johnson's
+        # plain output conv.
         self.conv_out = ConvBlock(
-            3, 9, padding=padding, normalization="none", activation=False, name="conv_out"
+            3,
+            9,
+            padding=padding,
+            normalization="conditional_instance" if self.conditional else "none",
+            num_styles=num_styles,
+            activation=False,
+            name="conv_out",
         )
 
     @property
