@@ -238,7 +238,12 @@ class TrainingFlags:
         self.batch_size = flags.DEFINE_integer(
             "batch_size", batch_size, "Batch size.", lower_bound=1
         )
-        self.epochs = flags.DEFINE_float("epochs", epochs, "Passes over the content photos.")
+        self.epochs = flags.DEFINE_float(
+            "epochs",
+            epochs,
+            "Passes over the content photos"
+            + ("." if epochs is not None else " (default: the paper's number of steps)."),
+        )
         self.steps = flags.DEFINE_integer(
             "steps", None, "Train for N steps (overrides --epochs).", lower_bound=1
         )

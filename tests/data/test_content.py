@@ -78,3 +78,15 @@ def test_tfds_resume_reproduces_the_same_batches():
         resumed = [b.numpy() for b in content_dataset(source, 16, 2, seed=1, start_step=3).take(2)]
         for a, b in zip(fresh[3:], resumed, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_resize_side_crops_a_smaller_part_of_the_picture(tmp_path):
+    ramp = np.tile(np.linspace(0, 255, 64, dtype=np.float32)[None, :, None], (64, 1, 3))
+    from PIL import Image
+
+    Image.fromarray(ramp.astype(np.uint8)).save(tmp_path / "ramp.png")
+    source = scan_folder(tmp_path)
+    whole = next(iter(content_dataset(source, 16, 1))).numpy()[0]
+    zoomed = next(iter(content_dataset(source, 16, 1, resize_side=64))).numpy()[0]
+    assert np.ptp(whole[..., 0]) > 0.85
+    assert np.ptp(zoomed[..., 0]) < 0.35

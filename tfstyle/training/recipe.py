@@ -82,7 +82,7 @@ class TrainConfig:
             raise InvalidArgumentError(
                 f"--image_size must be a multiple of 4, got {self.image_size}"
             )
-        if self.steps is None and self.epochs <= 0:
+        if self.steps is None and (self.epochs is None or self.epochs <= 0):
             raise InvalidArgumentError("--epochs must be positive (or give --steps)")
         if self.learning_rate <= 0:
             raise InvalidArgumentError("--learning_rate must be positive")

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from tfstyle.layers import AdaptiveInstanceNormalization
@@ -137,3 +138,19 @@ def test_presets_apply_in_the_library_too():
     reference = AdaINTrainConfig(output_dir="x", style_dir="y", style_weight=3.0)
     reference.validate()
     assert reference.lr_decay == 5e-5 and reference.style_weight == 3.0
+
+
+def test_paper_schedule_and_scale_by_default():
+    # Review finding 4 of #10: the paper trains 160k steps on 256 px crops of images
+    # resized to 512 px on the shorter side.
+    from tfstyle.models.adain.train import PAPER_STEPS, AdaINTrainConfig
+
+    config = AdaINTrainConfig(output_dir="x", style_dir="y")
+    config.validate()
+    assert config.steps == PAPER_STEPS == 160_000
+    assert (config.image_size, config.resize_side) == (256, 512)
+    by_epochs = AdaINTrainConfig(output_dir="x", style_dir="y", epochs=1.0, image_size=64)
+    by_epochs.validate()
+    assert by_epochs.steps is None and by_epochs.resize_side == 128
+    with pytest.raises(ValueError, match="resize_side"):
+        AdaINTrainConfig(output_dir="x", style_dir="y", resize_side=100).validate()
