@@ -7,6 +7,10 @@ Examples:
     python scripts/benchmark.py cin
     python scripts/benchmark.py adain --infer_sizes 256,512
     python scripts/benchmark.py metanet --parts train,generate
+    python scripts/benchmark.py quality --vgg_weights vgg19_from_vgg16_imagenet_notop.weights.h5 \
+        --yardstick_weights vgg16_imagenet_notop.weights.h5 --photos tubingen.jpg,stata.jpg \
+        --styles starry_night,mosaic --models johnson=runs/johnson_mosaic,adain=runs/adain \
+        --sheet docs/quality.png
 """
 
 import json
@@ -51,6 +55,24 @@ _FAMILY_PARTS = flags.DEFINE_list(
     ["train", "inference", "generate"],
     "cin / adain / metanet: parts to run (generate: MetaNet only).",
 )
+_PHOTOS = flags.DEFINE_list("photos", ["amber"], "quality: content photos (names or paths).")
+_STYLES = flags.DEFINE_list(
+    "styles", ["starry_night", "mosaic"], "quality: style paintings (names or paths)."
+)
+_MODELS = flags.DEFINE_list(
+    "models", [], "quality: trained networks as label=path (run folders or exported files)."
+)
+_QUALITY_SIZE = flags.DEFINE_integer(
+    "quality_size", 256, "quality: side of the square outputs judged.", lower_bound=32
+)
+_GATYS_STEPS = flags.DEFINE_integer(
+    "gatys_steps", 500, "quality: L-BFGS iterations of the Gatys reference (0: none).", lower_bound=0
+)
+_YARDSTICK_WEIGHTS = flags.DEFINE_string(
+    "yardstick_weights", None, "quality: VGG16 weights file of the yardstick (ImageNet)."
+)
+_SHEET = flags.DEFINE_string("sheet", None, "quality: write the contact sheet PNG here.")
+_OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing --sheet / --json.")
 _TILED_SIZE = flags.DEFINE_integer(
     "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
 )
@@ -314,16 +336,77 @@ def metanet(weights):
     return results
 
 
+@BENCHMARKS.register("quality")
+def quality(weights):
+    from tfstyle.benchmarks import common
+    from tfstyle.benchmarks import quality as bench
+    from tfstyle.io import atomic_write, check_output_path
+
+    if not _YARDSTICK_WEIGHTS.value:
+        raise InvalidArgumentError(
+            "quality needs --yardstick_weights: the ImageNet VGG16 weights file "
+            "(make_vgg_imagenet.py writes vgg16_imagenet_notop.weights.h5)"
+        )
+    if _SHEET.value:
+        check_output_path(_SHEET.value, _OVERWRITE.value, extensions=(".png",))
+    models = [bench.FeedForward(label, path) for label, path in bench.parse_models(_MODELS.value)]
+    yardstick = bench.Yardstick(cli.vgg_weights_flag(_YARDSTICK_WEIGHTS.value))
+    pairs = bench.load_pairs(_PHOTOS.value, _STYLES.value, _QUALITY_SIZE.value)
+
+    def show(row):
+        ratios = (
+            f"  style {row['style_over_gatys']:.2f}x, content {row['content_over_gatys']:.2f}x Gatys"
+            if row["style_over_gatys"] is not None
+            else ""
+        )
+        print(
+            f"{row['photo']} x {row['style']}: {row['method']:<10} style "
+            f"{row['style_loss']:.4g} content {row['content_loss']:.4g} "
+            f"({row['seconds']:.1f}s){ratios}",
+            flush=True,
+        )
+
+    rows, images = bench.evaluate(
+        pairs, models, yardstick, _GATYS_STEPS.value, weights, on_result=show
+    )
+    summary = bench.summary(rows)
+    for method, values in summary.items():
+        print(
+            f"{method:<10} style {values['style_over_gatys']:.2f}x, content "
+            f"{values['content_over_gatys']:.2f}x Gatys' (geometric mean of {values['pairs']} pairs)"
+        )
+    if _SHEET.value:
+        methods = (["gatys"] if _GATYS_STEPS.value else []) + [m.label for m in models]
+        sheet = bench.contact_sheet(pairs, methods, images)
+        with atomic_write(_SHEET.value, _OVERWRITE.value) as tmp:
+            sheet.save(tmp, format="PNG", optimize=True)
+        print(f"wrote {_SHEET.value}")
+    return {
+        "yardstick": {
+            "network": "vgg16",
+            "weights": os.path.abspath(_YARDSTICK_WEIGHTS.value),
+            "style_layers": list(bench.YARDSTICK_STYLE_LAYERS),
+            "content_layer": bench.YARDSTICK_CONTENT_LAYER,
+            "size": _QUALITY_SIZE.value,
+        },
+        "gatys_steps": _GATYS_STEPS.value,
+        "rows": rows,
+        "summary": summary,
+        "peak_rss_mb": common.peak_rss_mb(),
+    }
+
+
 def main(argv):
     if len(argv) < 2:
         raise InvalidArgumentError(f"name a benchmark: one of {', '.join(BENCHMARKS.names())}")
     run = BENCHMARKS.get(argv[1])
     results = {"benchmark": argv[1], "machine": platform.processor() or platform.machine()}
     results.update(run(cli.vgg_weights_flag(_VGG_WEIGHTS.value)))
-    print(
-        f"matmul peak {results['matmul_peak_gflops']:.0f} GFLOP/s (float32, measured in this run); "
-        f"peak RSS {results['peak_rss_mb']:.0f} MB"
-    )
+    if "matmul_peak_gflops" in results:
+        print(
+            f"matmul peak {results['matmul_peak_gflops']:.0f} GFLOP/s (float32, measured in "
+            f"this run); peak RSS {results['peak_rss_mb']:.0f} MB"
+        )
     if _JSON.value:
         with open(_JSON.value, "w") as f:
             json.dump(results, f, indent=2)

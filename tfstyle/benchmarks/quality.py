@@ -1,0 +1,230 @@
+"""Quality on one yardstick: every family's output next to Gatys', with losses and a
+contact sheet (`python scripts/benchmark.py quality`).
+
+The yardstick is fixed and independent of every model's own training loss: VGG16
+(the ImageNet conv weights of `make_vgg_imagenet.py`), style = the sum over relu1_2,
+relu2_2, relu3_3 and relu4_3 of the mean squared difference of Gram matrices
+normalised by C*H*W (Johnson's), content = the mean squared difference of relu3_3
+activations. Every output is judged at the same size: a square centre crop of the
+photo, `size` px, against the painting resized to `size` px on its longer side.
+"""
+
+import dataclasses
+import json
+import os
+import time
+
+import numpy as np
+
+from tfstyle.errors import InvalidArgumentError
+
+YARDSTICK_STYLE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
+YARDSTICK_CONTENT_LAYER = "block3_conv3"
+
+
+class Yardstick:
+    """Style and content loss of an image against a (photo, painting) pair on VGG16."""
+
+    def __init__(self, vgg16_weights):
+        from tfstyle.backbones import VGGFeatures
+
+        self.vgg = VGGFeatures(
+            list(YARDSTICK_STYLE_LAYERS) + [YARDSTICK_CONTENT_LAYER], "vgg16", weights=vgg16_weights
+        )
+
+    def __call__(self, image, content, style):
+        """{"style_loss": ..., "content_loss": ...} of `image` (H, W, 3) in [0, 1]."""
+        from tfstyle.losses import content_loss, gram_matrix, style_layer_loss
+
+        feats = self.vgg(np.asarray(image, np.float32)[None])
+        photo = self.vgg(np.asarray(content, np.float32)[None])
+        painting = self.vgg(np.asarray(style, np.float32)[None])
+        style_value = sum(
+            float(style_layer_loss(feats[n], gram_matrix(painting[n])[0], reduction="mean"))
+            for n in YARDSTICK_STYLE_LAYERS
+        )
+        content_value = float(
+            content_loss(feats[YARDSTICK_CONTENT_LAYER], photo[YARDSTICK_CONTENT_LAYER])
+        )
+        return {"style_loss": style_value, "content_loss": content_value}
+
+
+@dataclasses.dataclass
+class Pair:
+    photo: str  # name (file stem)
+    style: str
+    content: np.ndarray  # (size, size, 3)
+    painting: np.ndarray  # longer side `size`
+
+
+def load_pairs(photos, styles, size):
+    """Every (photo, painting) pair: photos as square centre crops, paintings scaled."""
+    from tfstyle.assets import resolve_photo, resolve_style
+    from tfstyle.io import load_image
+    from tfstyle.ops.resize import resize_to_max_side, resize_to_shape
+
+    def crop(path):
+        image = load_image(path, max_side=4 * size)
+        h, w = image.shape[:2]
+        side = min(h, w)
+        top, left = (h - side) // 2, (w - side) // 2
+        square = image[top : top + side, left : left + side]
+        return resize_to_shape(square, (size, size)).numpy()
+
+    contents = [(_stem(p), crop(resolve_photo(p))) for p in photos]
+    paintings = [
+        (_stem(s), resize_to_max_side(load_image(resolve_style(s), max_side=4 * size), size).numpy())
+        for s in styles
+    ]
+    return [Pair(pn, sn, c, s) for pn, c in contents for sn, s in paintings]
+
+
+def _stem(name_or_path):
+    return os.path.splitext(os.path.basename(str(name_or_path)))[0]
+
+
+class FeedForward:
+    """A trained network (any family, any format `load_stylizer` reads) as a column of
+    the sheet; `applies(pair)` says whether it can render that pair's style."""
+
+    def __init__(self, label, path):
+        from tfstyle.inference.runners import load_stylizer
+
+        self.label, self.path = label, path
+        self.stylizer = load_stylizer(path)
+        config = {}
+        config_path = os.path.join(path, "config.json")
+        if os.path.isdir(path) and os.path.exists(config_path):
+            with open(config_path) as f:
+                config = json.load(f)
+        inputs = self.stylizer.inputs
+        if "style_weights" in inputs:
+            self.kind = "n_styles"
+            self.styles = [_stem(s) for s in config.get("styles") or ()]
+        elif "style" in inputs:
+            self.kind = "any_style"
+            self.styles = None
+        else:
+            self.kind = "one_style"
+            style_path = config.get("style_path") or config.get("style")
+            self.styles = [_stem(style_path)] if style_path else []
+
+    def applies(self, pair):
+        return self.styles is None or pair.style in self.styles
+
+    def render(self, pair):
+        bound = self.stylizer
+        if self.kind == "n_styles":
+            weights = np.zeros((1, len(self.styles)), np.float32)
+            weights[0, self.styles.index(pair.style)] = 1.0
+            bound = bound.bind(style_weights=weights)
+        elif self.kind == "any_style":
+            extra = {"alpha": np.ones(1, np.float32)} if "alpha" in bound.inputs else {}
+            bound = bound.bind(style=pair.painting[None], **extra)
+        return bound(pair.content[None])[0]
+
+
+def gatys_render(pair, steps, vgg_weights, architecture="vgg19"):
+    """Gatys with the library defaults (L-BFGS), at the pair's size."""
+    from tfstyle.models.gatys import GatysRunConfig, run_gatys
+
+    config = GatysRunConfig(
+        image_size=pair.content.shape[0],
+        steps=steps,
+        vgg_weights=vgg_weights,
+        architecture=architecture,
+        seed=0,
+    )
+    return run_gatys(pair.content, [pair.painting], config)
+
+
+def evaluate(pairs, models, yardstick, gatys_steps, gatys_weights, on_result=None):
+    """Renders every pair with Gatys and each model that applies; returns (rows, images).
+
+    rows: one dict per (pair, method) with style, content, the ratios to Gatys' and the
+    seconds it took; images: {(photo, style, method): image}.
+    """
+    rows, images = [], {}
+    for pair in pairs:
+        start = time.perf_counter()
+        reference = gatys_render(pair, gatys_steps, gatys_weights) if gatys_steps else None
+        rendered = {}
+        if reference is not None:
+            rendered["gatys"] = (reference, time.perf_counter() - start)
+        for model in models:
+            if model.applies(pair):
+                start = time.perf_counter()
+                rendered[model.label] = (model.render(pair), time.perf_counter() - start)
+        base = yardstick(reference, pair.content, pair.painting) if reference is not None else None
+        for method, (image, seconds) in rendered.items():
+            losses = base if method == "gatys" else yardstick(image, pair.content, pair.painting)
+            row = {
+                "photo": pair.photo,
+                "style": pair.style,
+                "method": method,
+                "seconds": seconds,
+                **losses,
+                "style_over_gatys": losses["style_loss"] / base["style_loss"] if base else None,
+                "content_over_gatys": (
+                    losses["content_loss"] / base["content_loss"] if base else None
+                ),
+            }
+            rows.append(row)
+            images[(pair.photo, pair.style, method)] = image
+            if on_result is not None:
+                on_result(row)
+    return rows, images
+
+
+def contact_sheet(pairs, methods, images, tile=160):
+    """A PIL image: one row per pair, columns content | style | each method."""
+    from PIL import Image, ImageDraw
+
+    columns = ["content", "style", *methods]
+    label_h = 14
+    sheet = Image.new("RGB", (tile * len(columns), label_h + tile * len(pairs)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for c, name in enumerate(columns):
+        draw.text((c * tile + 4, 1), name, fill="black")
+    for r, pair in enumerate(pairs):
+        cells = [pair.content, pair.painting] + [
+            images.get((pair.photo, pair.style, m)) for m in methods
+        ]
+        for c, cell in enumerate(cells):
+            x, y = c * tile, label_h + r * tile
+            if cell is None:
+                draw.rectangle([x, y, x + tile - 1, y + tile - 1], fill=(235, 235, 235))
+                draw.text((x + tile // 2 - 8, y + tile // 2 - 6), "n/a", fill="gray")
+                continue
+            pixels = Image.fromarray((np.clip(cell, 0, 1) * 255 + 0.5).astype(np.uint8))
+            pixels.thumbnail((tile, tile), Image.LANCZOS)
+            sheet.paste(pixels, (x + (tile - pixels.width) // 2, y + (tile - pixels.height) // 2))
+    return sheet
+
+
+def summary(rows):
+    """{method: {style_over_gatys, content_over_gatys, pairs}}: geometric means."""
+    out = {}
+    for method in dict.fromkeys(r["method"] for r in rows):
+        mine = [r for r in rows if r["method"] == method and r["style_over_gatys"]]
+        if not mine:
+            continue
+        gmean = lambda key: float(np.exp(np.mean([np.log(r[key]) for r in mine])))  # noqa: E731
+        out[method] = {
+            "style_over_gatys": gmean("style_over_gatys"),
+            "content_over_gatys": gmean("content_over_gatys"),
+            "pairs": len(mine),
+        }
+    return out
+
+
+def parse_models(specs):
+    """["label=path", ...] -> [(label, path)]; a bare path is labelled by its folder."""
+    models = []
+    for spec in specs:
+        label, _, path = spec.rpartition("=") if "=" in spec else ("", "", spec)
+        label = label or _stem(os.path.normpath(path))
+        if not os.path.exists(path):
+            raise InvalidArgumentError(f"--models: '{path}' does not exist")
+        models.append((label, path))
+    return models
