@@ -66,7 +66,10 @@ _QUALITY_SIZE = flags.DEFINE_integer(
     "quality_size", 256, "quality: side of the square outputs judged.", lower_bound=32
 )
 _GATYS_STEPS = flags.DEFINE_integer(
-    "gatys_steps", 500, "quality: L-BFGS iterations of the Gatys reference (0: none).", lower_bound=0
+    "gatys_steps",
+    500,
+    "quality: L-BFGS iterations of the Gatys reference (0: none).",
+    lower_bound=0,
 )
 _YARDSTICK_WEIGHTS = flags.DEFINE_string(
     "yardstick_weights", None, "quality: VGG16 weights file of the yardstick (ImageNet)."

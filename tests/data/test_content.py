@@ -66,7 +66,9 @@ def test_files_that_fail_to_decode_do_not_shift_a_resume(tmp_path):
     assert source.size == 6
     fresh = [b.numpy() for b in content_dataset(source, 16, 1, seed=3).take(14)]
     for start in (3, 7, 11):
-        resumed = [b.numpy() for b in content_dataset(source, 16, 1, seed=3, start_step=start).take(3)]
+        resumed = [
+            b.numpy() for b in content_dataset(source, 16, 1, seed=3, start_step=start).take(3)
+        ]
         for a, b in zip(fresh[start : start + 3], resumed, strict=True):
             np.testing.assert_array_equal(a, b)
 

@@ -73,7 +73,10 @@ def load_pairs(photos, styles, size):
 
     contents = [(_stem(p), crop(resolve_photo(p))) for p in photos]
     paintings = [
-        (_stem(s), resize_to_max_side(load_image(resolve_style(s), max_side=4 * size), size).numpy())
+        (
+            _stem(s),
+            resize_to_max_side(load_image(resolve_style(s), max_side=4 * size), size).numpy(),
+        )
         for s in styles
     ]
     return [Pair(pn, sn, c, s) for pn, c in contents for sn, s in paintings]
@@ -207,15 +210,17 @@ def summary(rows):
     out = {}
     for method in dict.fromkeys(r["method"] for r in rows):
         mine = [r for r in rows if r["method"] == method and r["style_over_gatys"]]
-        if not mine:
-            continue
-        gmean = lambda key: float(np.exp(np.mean([np.log(r[key]) for r in mine])))  # noqa: E731
-        out[method] = {
-            "style_over_gatys": gmean("style_over_gatys"),
-            "content_over_gatys": gmean("content_over_gatys"),
-            "pairs": len(mine),
-        }
+        if mine:
+            out[method] = {
+                "style_over_gatys": _geometric_mean([r["style_over_gatys"] for r in mine]),
+                "content_over_gatys": _geometric_mean([r["content_over_gatys"] for r in mine]),
+                "pairs": len(mine),
+            }
     return out
+
+
+def _geometric_mean(values):
+    return float(np.exp(np.mean(np.log(values))))
 
 
 def parse_models(specs):

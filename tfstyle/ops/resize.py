@@ -37,7 +37,9 @@ def resize_shorter_side(images, side):
     height, width = images.shape[-3], images.shape[-2]
     if height is not None and width is not None:
         scale = side / min(height, width)
-        return resize_to_shape(images, (max(1, round(height * scale)), max(1, round(width * scale))))
+        return resize_to_shape(
+            images, (max(1, round(height * scale)), max(1, round(width * scale)))
+        )
     hw = tf.cast(tf.shape(images)[-3:-1], tf.float32)
     size = tf.cast(tf.round(hw * (side / tf.reduce_min(hw))), tf.int32)
     return resize_to_shape(images, tf.maximum(size, 1))

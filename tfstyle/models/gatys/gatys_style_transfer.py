@@ -172,9 +172,7 @@ class GatysStyleTransfer(keras.Model):
             for style, weight in zip(styles, weights, strict=True):
                 feats = self.features(_as_batch(style))
                 for name in self.style_layers:
-                    blended[name] += (
-                        weight * gram_matrix(feats[name], self._loss_normalization)[0]
-                    )
+                    blended[name] += weight * gram_matrix(feats[name], self._loss_normalization)[0]
             for name, var in self._style_grams.items():
                 var.assign(blended[name])
         self._targets_set = True

@@ -11,8 +11,8 @@ from tfstyle.models import serving
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_LAYERS, DEFAULT_WEIGHTS
 from tfstyle.models.metanet.transformer import MetaTransformerNet
 from tfstyle.models.perceptual_config import perceptual_config
-from tfstyle.ops.resize import resize_shorter_side
 from tfstyle.models.self_building import SelfBuildingModel
+from tfstyle.ops.resize import resize_shorter_side
 from tfstyle.training.distribute import minimize
 
 # Style features: mean and std over space of VGG16 relu1_2, relu2_2, relu3_3, relu4_3.
@@ -265,7 +265,9 @@ class MetaNetStyleTransfer(SelfBuildingModel):
         with tf.GradientTape() as tape:
             params = [p[0] for p in self.meta(features)]
             stylized = self.transformer(images, params, clip=False)
-            loss, terms = self.objective(self.backbone(stylized), content_targets, style_feats, stylized)
+            loss, terms = self.objective(
+                self.backbone(stylized), content_targets, style_feats, stylized
+            )
         minimize(self.optimizer, tape, loss, variables)
         for name in self.trackers:
             self.trackers[name].update_state(loss if name == "loss" else terms.get(name, 0.0))
