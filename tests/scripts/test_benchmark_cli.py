@@ -35,6 +35,9 @@ def test_unknown_benchmark():
     assert_one_line_error(run_cli("benchmark.py"))
 
 
+# ~2 minutes together: the families' training is covered by their own CLI tests, so
+# these smoke runs of the benchmark wrappers are `make test-slow` (make test: < 20 min).
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, extra",
     [
