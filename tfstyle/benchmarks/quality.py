@@ -32,20 +32,29 @@ class Yardstick:
             list(YARDSTICK_STYLE_LAYERS) + [YARDSTICK_CONTENT_LAYER], "vgg16", weights=vgg16_weights
         )
 
-    def __call__(self, image, content, style):
-        """{"style_loss": ..., "content_loss": ...} of `image` (H, W, 3) in [0, 1]."""
-        from tfstyle.losses import content_loss, gram_matrix, style_layer_loss
+    def targets(self, content, style):
+        """The photo's content features and the painting's Grams, computed once a pair."""
+        from tfstyle.losses import gram_matrix
 
-        feats = self.vgg(np.asarray(image, np.float32)[None])
         photo = self.vgg(np.asarray(content, np.float32)[None])
         painting = self.vgg(np.asarray(style, np.float32)[None])
+        return {
+            "content": photo[YARDSTICK_CONTENT_LAYER],
+            "grams": {n: gram_matrix(painting[n])[0] for n in YARDSTICK_STYLE_LAYERS},
+        }
+
+    def __call__(self, image, content=None, style=None, targets=None):
+        """{"style_loss": ..., "content_loss": ...} of `image` (H, W, 3) in [0, 1],
+        against `targets` (from `targets()`) or the (content, style) pair."""
+        from tfstyle.losses import content_loss, style_layer_loss
+
+        targets = targets or self.targets(content, style)
+        feats = self.vgg(np.asarray(image, np.float32)[None])
         style_value = sum(
-            float(style_layer_loss(feats[n], gram_matrix(painting[n])[0], reduction="mean"))
+            float(style_layer_loss(feats[n], targets["grams"][n], reduction="mean"))
             for n in YARDSTICK_STYLE_LAYERS
         )
-        content_value = float(
-            content_loss(feats[YARDSTICK_CONTENT_LAYER], photo[YARDSTICK_CONTENT_LAYER])
-        )
+        content_value = float(content_loss(feats[YARDSTICK_CONTENT_LAYER], targets["content"]))
         return {"style_loss": style_value, "content_loss": content_value}
 
 
@@ -158,9 +167,10 @@ def evaluate(pairs, models, yardstick, gatys_steps, gatys_weights, on_result=Non
             if model.applies(pair):
                 start = time.perf_counter()
                 rendered[model.label] = (model.render(pair), time.perf_counter() - start)
-        base = yardstick(reference, pair.content, pair.painting) if reference is not None else None
+        targets = yardstick.targets(pair.content, pair.painting)
+        base = yardstick(reference, targets=targets) if reference is not None else None
         for method, (image, seconds) in rendered.items():
-            losses = base if method == "gatys" else yardstick(image, pair.content, pair.painting)
+            losses = base if method == "gatys" else yardstick(image, targets=targets)
             row = {
                 "photo": pair.photo,
                 "style": pair.style,

@@ -130,10 +130,6 @@ class _History:
         self.pairs = []
         self.gamma = 1.0
 
-    @property
-    def empty(self):
-        return not self.pairs
-
     def clear(self):
         self.pairs = []
 
