@@ -1,8 +1,9 @@
-"""Convolution blocks of the feed-forward style networks, normalisation injected.
+"""Convolution blocks of the feed-forward and adversarial networks, normalisation injected.
 
 As in magenta's image_stylization, the normalisation is a constructor choice, so the
 same network serves plain (instance / batch norm) and N-style (conditional instance
-norm) models.
+norm) models; the activation, dropout and spectral normalisation are choices too, so
+the GAN networks (U-Net, PatchGAN, DCGAN) are built from the same block.
 """
 
 import keras
@@ -13,15 +14,20 @@ from tfstyle.layers.normalization import ConditionalInstanceNormalization, Insta
 from tfstyle.layers.padding import ReflectionPadding2D
 from tfstyle.layers.upsampling import NearestUpsampling2D
 
-NORMALIZATIONS = ("instance", "batch", "conditional_instance", "none")
+NORMALIZATIONS = ("instance", "batch", "sync_batch", "conditional_instance", "none")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "none")
+LEAKY_SLOPE = 0.2  # DCGAN's, pix2pix's and CycleGAN's discriminators
 
 
 def make_normalization(kind, num_styles=1, name=None):
-    """The normalisation layer for `kind` (None for "none")."""
+    """The normalisation layer for `kind` (None for "none"). "sync_batch" is batch norm
+    whose statistics are taken over the global batch of every replica."""
     if kind == "instance":
         return InstanceNormalization(name=name)
     if kind == "batch":
         return layers.BatchNormalization(name=name)
+    if kind == "sync_batch":
+        return layers.BatchNormalization(synchronized=True, name=name)
     if kind == "conditional_instance":
         return ConditionalInstanceNormalization(num_styles, name=name)
     if kind == "none":
@@ -31,9 +37,32 @@ def make_normalization(kind, num_styles=1, name=None):
     )
 
 
+def _activation_name(activation):
+    """True / False (the original boolean flag) or a name from ACTIVATIONS."""
+    if activation is True:
+        return "relu"
+    if activation is False or activation is None:
+        return "none"
+    if activation not in ACTIVATIONS:
+        raise InvalidArgumentError(
+            f"activation must be one of {', '.join(ACTIVATIONS)}, got '{activation}'"
+        )
+    return activation
+
+
+def apply_activation(x, name):
+    if name == "relu":
+        return ops.relu(x)
+    if name == "leaky_relu":
+        return ops.leaky_relu(x, LEAKY_SLOPE)
+    if name == "tanh":
+        return ops.tanh(x)
+    return x
+
+
 @keras.saving.register_keras_serializable(package="tfstyle")
 class ConvBlock(keras.layers.Layer):
-    """[upsample x2] -> pad -> conv -> [norm] -> [ReLU].
+    """[upsample x2] -> pad -> conv -> [norm] -> [dropout] -> [activation].
 
     Args:
         filters, kernel_size, strides: of the convolution.
@@ -41,9 +70,12 @@ class ConvBlock(keras.layers.Layer):
             stride-2 transposed conv ("transpose").
         upsampling: "resize_conv" or "transpose".
         padding: "reflect" or "zero".
-        normalization: "instance", "batch", "conditional_instance" or "none".
+        normalization: one of NORMALIZATIONS.
         num_styles: for conditional instance norm.
-        activation: apply ReLU.
+        activation: "relu" (or True), "leaky_relu" (slope 0.2), "tanh", "none" (or False).
+        dropout: dropout rate after the normalisation (pix2pix's decoder: 0.5).
+        spectral_norm: wrap the convolution in `keras.layers.SpectralNormalization`.
+        use_bias: the convolution's bias (redundant before a normalisation).
     """
 
     def __init__(
@@ -57,6 +89,9 @@ class ConvBlock(keras.layers.Layer):
         normalization="instance",
         num_styles=1,
         activation=True,
+        dropout=0.0,
+        spectral_norm=False,
+        use_bias=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -68,15 +103,14 @@ class ConvBlock(keras.layers.Layer):
             )
         self.filters, self.kernel_size, self.strides = int(filters), int(kernel_size), int(strides)
         self.upsample, self.upsampling, self.padding = bool(upsample), upsampling, padding
-        self.normalization, self.num_styles, self.activation = (
-            normalization,
-            int(num_styles),
-            bool(activation),
-        )
+        self.normalization, self.num_styles = normalization, int(num_styles)
+        self.activation = _activation_name(activation)
+        self.dropout_rate, self.spectral_norm = float(dropout), bool(spectral_norm)
+        self.use_bias = bool(use_bias)
         self.resize = self.pad = None
         if self.upsample and upsampling == "transpose":
             self.conv = layers.Conv2DTranspose(
-                filters, kernel_size, strides=2, padding="same", name="conv"
+                filters, kernel_size, strides=2, padding="same", use_bias=use_bias, name="conv"
             )
         else:
             if self.upsample:
@@ -88,9 +122,13 @@ class ConvBlock(keras.layers.Layer):
                 kernel_size,
                 strides=strides,
                 padding="valid" if padding == "reflect" else "same",
+                use_bias=use_bias,
                 name="conv",
             )
+        if self.spectral_norm:
+            self.conv = layers.SpectralNormalization(self.conv, name="spectral_norm")
         self.norm = make_normalization(normalization, num_styles, name="norm")
+        self.dropout = layers.Dropout(self.dropout_rate, name="dropout") if dropout else None
 
     def build(self, input_shape):
         shape = list(input_shape)
@@ -111,14 +149,17 @@ class ConvBlock(keras.layers.Layer):
             x = self.resize(x)
         if self.pad is not None:
             x = self.pad(x)
-        x = self.conv(x)
+        # Spectral normalisation runs its power iteration only when training.
+        x = self.conv(x, training=training) if self.spectral_norm else self.conv(x)
         if self.normalization == "conditional_instance":
             x = self.norm([x, style_weights])
-        elif self.normalization == "batch":
+        elif self.normalization in ("batch", "sync_batch"):
             x = self.norm(x, training=training)
         elif self.norm is not None:
             x = self.norm(x)
-        return ops.relu(x) if self.activation else x
+        if self.dropout is not None:
+            x = self.dropout(x, training=training)
+        return apply_activation(x, self.activation)
 
     def get_config(self):
         return {
@@ -132,6 +173,9 @@ class ConvBlock(keras.layers.Layer):
             "normalization": self.normalization,
             "num_styles": self.num_styles,
             "activation": self.activation,
+            "dropout": self.dropout_rate,
+            "spectral_norm": self.spectral_norm,
+            "use_bias": self.use_bias,
         }
 
 
