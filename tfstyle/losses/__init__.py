@@ -3,6 +3,12 @@
 Aggregates return `(total, {name: term})` so every term can be logged.
 """
 
+from tfstyle.losses.adversarial import (
+    GAN_LOSSES,
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
+)
 from tfstyle.losses.perceptual import (
     GRAM_NORMALIZATIONS,
     content_loss,
@@ -16,7 +22,11 @@ from tfstyle.losses.perceptual import (
 )
 
 __all__ = [
+    "GAN_LOSSES",
     "GRAM_NORMALIZATIONS",
+    "discriminator_loss",
+    "generator_loss",
+    "gradient_penalty",
     "content_loss",
     "gram_matrix",
     "mean_std",
