@@ -1,0 +1,100 @@
+"""CycleGAN's ResNet generator (Zhu et al., ICCV 2017; after Johnson et al., 2016)."""
+
+import keras
+from keras import ops
+
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.layers import ConvBlock, ResidualBlock
+from tfstyle.models import serving
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class ResnetGenerator(keras.Model):
+    """c7s1-64, d128, d256, `num_blocks` x R256, u128, u64, c7s1-3 (the paper's
+    appendix): reflection padding, instance norm, ReLU, tanh output.
+
+    Images are RGB in [0, 1] in and out, (B, H, W, 3) with H and W multiples of
+    2**num_downsampling ([-1, 1] inside, as the paper's code).
+
+    Args:
+        filters: width of the first conv (64).
+        num_blocks: residual blocks: 9 for 256 px training, 6 for 128 px.
+        num_downsampling: stride-2 convs (and as many x2 upsamplings).
+        normalization: "instance" (default) or any of `layers.conv_block.NORMALIZATIONS`.
+        upsampling: "transpose" (the paper's fractionally strided convs) or
+            "resize_conv" (nearest x2 then conv: no checkerboard).
+        padding: "reflect" or "zero".
+
+    Example:
+        >>> g = ResnetGenerator(num_blocks=9)
+        >>> zebras = g(horses)
+    """
+
+    def __init__(
+        self,
+        filters=64,
+        num_blocks=9,
+        num_downsampling=2,
+        normalization="instance",
+        upsampling="transpose",
+        padding="reflect",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if filters < 1 or num_blocks < 0 or num_downsampling < 0:
+            raise InvalidArgumentError("filters >= 1, num_blocks >= 0, num_downsampling >= 0")
+        self.filters, self.num_blocks = int(filters), int(num_blocks)
+        self.num_downsampling = int(num_downsampling)
+        self.normalization, self.upsampling, self.padding = normalization, upsampling, padding
+        common = {"padding": padding, "normalization": normalization}
+        self.conv_in = ConvBlock(filters, 7, name="conv_in", **common)
+        self.downs = [
+            ConvBlock(filters * 2 ** (i + 1), 3, strides=2, name=f"down{i + 1}", **common)
+            for i in range(self.num_downsampling)
+        ]
+        width = filters * 2**self.num_downsampling
+        self.blocks = [
+            ResidualBlock(width, name=f"residual{i}", **common) for i in range(self.num_blocks)
+        ]
+        self.ups = [
+            ConvBlock(
+                filters * 2 ** (self.num_downsampling - i - 1),
+                3,
+                upsample=True,
+                upsampling=upsampling,
+                name=f"up{i + 1}",
+                **common,
+            )
+            for i in range(self.num_downsampling)
+        ]
+        self.conv_out = ConvBlock(
+            3, 7, padding=padding, normalization="none", activation="none", name="conv_out"
+        )
+
+    def build(self, input_shape):
+        self.call(keras.KerasTensor(tuple(input_shape)))
+        self.built = True
+
+    def call(self, images, training=None):
+        x = ops.cast(images, self.compute_dtype) * 2.0 - 1.0
+        for block in [self.conv_in, *self.downs, *self.blocks, *self.ups, self.conv_out]:
+            x = block(x, training=training)
+        return (ops.tanh(ops.cast(x, "float32")) + 1.0) * 0.5
+
+    @property
+    def size_multiple(self):
+        return 2**self.num_downsampling
+
+    def endpoints(self, fixed_size=None):
+        return [serving.image_endpoint(self, fixed_size)]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "num_blocks": self.num_blocks,
+            "num_downsampling": self.num_downsampling,
+            "normalization": self.normalization,
+            "upsampling": self.upsampling,
+            "padding": self.padding,
+        }
