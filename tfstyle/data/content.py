@@ -100,15 +100,19 @@ def _image_stream(paths, seed, start):
             raise ImageError(f"none of the {len(paths)} content images can be decoded")
 
 
-def _crop(image, image_size, seed, resize_side):
+def random_crop(image, image_size, seed, resize_side, flip=False):
     """Resize the shorter side to `resize_side`, then a random square crop of
-    `image_size`; [0, 1] float."""
+    `image_size` (of every channel: stack paired images on channels to crop them
+    alike), mirrored left-right with probability 1/2 when `flip`; [0, 1] float."""
     image = tf.image.convert_image_dtype(image, tf.float32)
     shape = tf.cast(tf.shape(image)[:2], tf.float32)
     scale = tf.cast(resize_side, tf.float32) / tf.reduce_min(shape)
     new_size = tf.cast(tf.math.ceil(shape * scale), tf.int32)
     image = tf.image.resize(image, new_size, method="bilinear", antialias=True)
-    image = tf.image.stateless_random_crop(image, (image_size, image_size, 3), seed=seed)
+    channels = image.shape[-1] or 3
+    image = tf.image.stateless_random_crop(image, (image_size, image_size, channels), seed=seed)
+    if flip:
+        image = tf.image.stateless_random_flip_left_right(image, seed[::-1])
     return tf.clip_by_value(image, 0.0, 1.0)
 
 
@@ -117,7 +121,9 @@ def _decode(data):
     return tf.ensure_shape(image, [None, None, 3])
 
 
-def content_dataset(source, image_size=256, batch_size=4, seed=0, start_step=0, resize_side=None):
+def content_dataset(
+    source, image_size=256, batch_size=4, seed=0, start_step=0, resize_side=None, flip=False
+):
     """An infinite dataset of (batch, image_size, image_size, 3) crops in [0, 1].
 
     Args:
@@ -125,7 +131,8 @@ def content_dataset(source, image_size=256, batch_size=4, seed=0, start_step=0, 
         image_size: crop size.
         resize_side: the shorter side images are resized to before the random crop
             (default `image_size`: the crop spans the whole shorter side; AdaIN's paper
-            resizes to 512 and crops 256).
+            resizes to 512 and crops 256, CycleGAN's 286 and 256).
+        flip: random left-right mirroring (CycleGAN, pix2pix).
         batch_size: images per batch.
         seed: fixes the order and the crops.
         start_step: resume position: the first batch is the one step `start_step` of a
@@ -143,8 +150,12 @@ def content_dataset(source, image_size=256, batch_size=4, seed=0, start_step=0, 
     # Crop seeds depend on the global position, so a resumed run crops the same way.
     positions = tf.data.Dataset.counter(start)
     crops = tf.data.Dataset.zip(images, positions).map(
-        lambda image, i: _crop(
-            image, image_size, tf.stack([tf.cast(seed, tf.int64), i]), resize_side or image_size
+        lambda image, i: random_crop(
+            image,
+            image_size,
+            tf.stack([tf.cast(seed, tf.int64), i]),
+            resize_side or image_size,
+            flip,
         ),
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
