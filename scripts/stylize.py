@@ -3,6 +3,9 @@ r"""Stylise images with a trained feed-forward network in any format.
 Serves every model of the zoo: one-style (Johnson), N-style (conditional instance
 norm: --style_weights), arbitrary-style (AdaIN, MetaNet: --style, --alpha, --masks).
 
+Serves the image-to-image GANs too: pix2pix, and CycleGAN in either direction
+(--direction a_to_b | b_to_a).
+
 Examples:
     python scripts/stylize.py --model runs/johnson_mosaic --input photo.jpg --output out.jpg
     python scripts/stylize.py --model exported/johnson_mosaic/tflite/model_float16.tflite \
@@ -17,6 +20,9 @@ Examples:
         --alpha 0.6 --output out.jpg
     python scripts/stylize.py --model runs/adain --input photo.jpg --style wave,candy \
         --masks sky.png,ground.png --output regions.jpg
+    # CycleGAN: paintings -> photos with the second generator
+    python scripts/stylize.py --model runs/cyclegan --direction b_to_a --input art.jpg \
+        --output photo.jpg
 """
 
 import json
@@ -66,6 +72,12 @@ _STYLE_SIZE = flags.DEFINE_integer(
 )
 _ALPHA = flags.DEFINE_float(
     "alpha", 1.0, "AdaIN style strength in feature space.", lower_bound=0.0, upper_bound=1.0
+)
+_DIRECTION = flags.DEFINE_enum(
+    "direction",
+    None,
+    ["a_to_b", "b_to_a"],
+    "Two-way networks (CycleGAN): which generator translates (default a_to_b).",
 )
 _MASKS = flags.DEFINE_list(
     "masks", None, "One mask image per --style (white = that style); Keras AdaIN models."
@@ -147,6 +159,31 @@ def _load_masks(count):
     return [load_image(path, max_side=1024).mean(axis=-1) for path in _MASKS.value]
 
 
+def choose_direction(stylizer):
+    """Binds the endpoint of --direction on a two-way network (CycleGAN)."""
+    from tfstyle.models.cyclegan.cyclegan import A_TO_B, B_TO_A, DIRECTION_ENDPOINTS
+    from tfstyle.models.serving import MAIN
+
+    endpoints = stylizer.endpoints
+    if B_TO_A in endpoints and MAIN not in endpoints:  # e.g. b_to_a.onnx
+        if _DIRECTION.value == A_TO_B:
+            raise InvalidArgumentError(
+                f"'{_MODEL.value}' translates b_to_a only; the a_to_b network is the "
+                "export's model file (model.onnx, tflite/model_*.tflite)"
+            )
+        return stylizer.bind(B_TO_A)
+    if _DIRECTION.value is None:
+        return stylizer
+    if B_TO_A not in endpoints:
+        if _DIRECTION.value == A_TO_B:
+            return stylizer
+        raise InvalidArgumentError(
+            "--direction b_to_a needs a two-way network (a CycleGAN run, its SavedModel "
+            f"or b_to_a file); '{_MODEL.value}' translates one way"
+        )
+    return stylizer.bind(DIRECTION_ENDPOINTS[_DIRECTION.value])
+
+
 def configure(stylizer):
     """Binds the style inputs the model needs; returns (stylizer, per-image hook or None).
 
@@ -210,7 +247,7 @@ def main(argv):
     if _MASKS.value and _TILE.value:
         raise InvalidArgumentError("--masks stylises whole images: drop --tile")
     stylizer = load_stylizer(_MODEL.value, num_threads=_THREADS.value)
-    stylizer, for_image = configure(stylizer)
+    stylizer, for_image = configure(choose_direction(stylizer))
     for source, target in pairs:
         image = load_image(source, max_side=_MAX_SIZE.value)
         tile = _TILE.value

@@ -20,10 +20,12 @@ def test_registry_refuses_unknown_and_duplicate_names():
 
 
 def test_every_family_registers_one_recipe():
-    for name in ("johnson", "cin", "adain", "metanet"):
+    for name in ("johnson", "cin", "adain", "metanet", "pix2pix", "cyclegan"):
         recipe = get_recipe(name)
         assert issubclass(recipe, Recipe) and recipe.name == name
-    with pytest.raises(InvalidArgumentError, match="known: adain, cin, johnson, metanet"):
+    with pytest.raises(
+        InvalidArgumentError, match="known: adain, cin, cyclegan, johnson, metanet, pix2pix"
+    ):
         get_recipe("pix2pixx")
     with pytest.raises(ValueError, match="already registered"):
         register_recipe("johnson")(type("Again", (Recipe,), {}))

@@ -226,9 +226,18 @@ class TrainingFlags:
         batch_size, learning_rate, epochs, image_size: the method's paper defaults.
     """
 
-    def __init__(self, batch_size=4, learning_rate=1e-3, epochs=2.0, image_size=256, vgg="vgg19"):
+    def __init__(
+        self,
+        batch_size=4,
+        learning_rate=1e-3,
+        epochs=2.0,
+        image_size=256,
+        vgg="vgg19",
+        dataset="coco/2017",
+        dataset_help="TFDS dataset of photos.",
+    ):
         self.output_dir = flags.DEFINE_string("output_dir", None, "Run folder.")
-        self.dataset = flags.DEFINE_string("dataset", "coco/2017", "TFDS dataset of photos.")
+        self.dataset = flags.DEFINE_string("dataset", dataset, dataset_help)
         self.content_dir = flags.DEFINE_string(
             "content_dir", None, "Folder of content photos (overrides --dataset)."
         )
@@ -250,8 +259,11 @@ class TrainingFlags:
         self.learning_rate = flags.DEFINE_float(
             "learning_rate", learning_rate, "Adam learning rate.", lower_bound=0
         )
-        self.vgg = flags.DEFINE_enum("vgg", vgg, ["vgg19", "vgg16"], "Loss network.")
-        self.vgg_weights = flags.DEFINE_string("vgg_weights", "imagenet", "imagenet | none | PATH.")
+        # Families without a perceptual loss (vgg=None) have no VGG flags.
+        self.vgg = vgg and flags.DEFINE_enum("vgg", vgg, ["vgg19", "vgg16"], "Loss network.")
+        self.vgg_weights = vgg and flags.DEFINE_string(
+            "vgg_weights", "imagenet", "imagenet | none | PATH."
+        )
         self.checkpoint_every = flags.DEFINE_integer(
             "checkpoint_every", 500, "Steps between checkpoints.", lower_bound=1
         )
@@ -290,8 +302,6 @@ class TrainingFlags:
             "epochs": self.epochs.value,
             "steps": self.steps.value,
             "learning_rate": self.learning_rate.value,
-            "vgg": self.vgg.value,
-            "vgg_weights": vgg_weights_flag(self.vgg_weights.value),
             "checkpoint_every": self.checkpoint_every.value,
             "sample_every": self.sample_every.value,
             "mixed_precision": self.mixed_precision.value,
@@ -300,7 +310,37 @@ class TrainingFlags:
             "eval_every": self.eval_every.value,
             "seed": self.seed.value,
         }
+        if self.vgg:
+            values["vgg"] = self.vgg.value
+            values["vgg_weights"] = vgg_weights_flag(self.vgg_weights.value)
         return {**values, **overrides}
+
+
+class GANFlags:
+    """The optimiser and loss flags of the adversarial families' scripts."""
+
+    def __init__(self, gan_loss="lsgan"):
+        self.gan_loss = flags.DEFINE_enum(
+            "gan_loss", gan_loss, ["bce", "lsgan", "hinge", "wgan"], "Adversarial loss."
+        )
+        self.beta_1 = flags.DEFINE_float("beta_1", 0.5, "Adam beta1.", lower_bound=0)
+        self.beta_2 = flags.DEFINE_float("beta_2", 0.999, "Adam beta2.", lower_bound=0)
+        self.decay_fraction = flags.DEFINE_float(
+            "decay_fraction",
+            0.5,
+            "Share of the steps over which the learning rate decays linearly to 0 "
+            "(0.5: the papers' 100 + 100 epochs; 0: constant).",
+            lower_bound=0,
+            upper_bound=1,
+        )
+
+    def config(self):
+        return {
+            "gan_loss": self.gan_loss.value,
+            "beta_1": self.beta_1.value,
+            "beta_2": self.beta_2.value,
+            "decay_fraction": self.decay_fraction.value,
+        }
 
 
 def training_progress(config):

@@ -16,7 +16,9 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from tfstyle.gan import AdversarialModel  # noqa: E402
 from tfstyle.models.adain.train import AdaINRecipe, AdaINTrainConfig  # noqa: E402
+from tfstyle.models.cyclegan.train import CycleGANRecipe, CycleGANTrainConfig  # noqa: E402
 from tfstyle.models.johnson.train import JohnsonRecipe, JohnsonTrainConfig  # noqa: E402
 from tfstyle.training import driver  # noqa: E402
 from tfstyle.training.loop import RunState  # noqa: E402
@@ -26,14 +28,31 @@ from tfstyle.training.loop import RunState  # noqa: E402
 FAMILIES = {
     "johnson": (JohnsonRecipe, JohnsonTrainConfig, {"style": "mosaic", "preset": "lite_025"}),
     "adain": (AdaINRecipe, AdaINTrainConfig, {"decoder_width": 0.125, "lr_decay": 0.0}),
+    # Two networks and two optimisers per phase, image pools (not full after one step,
+    # so they return the fakes themselves on every replica).
+    "cyclegan": (
+        CycleGANRecipe,
+        CycleGANTrainConfig,
+        {
+            "generator_blocks": 1,
+            "filters": 4,
+            "discriminator_filters": 4,
+            "receptive_field": 16,
+            "pool_size": 4,
+        },
+    ),
 }
+LOSS_KEYS = {"cyclegan": "g_total"}
 
 
 def sgd(recipe_class):
     class WithSGD(recipe_class):
         def build(self):
             model = super().build()
-            model.compile(optimizer=keras.optimizers.SGD(1e-4))
+            if isinstance(model, AdversarialModel):
+                model.compile({p: keras.optimizers.SGD(1e-4) for p in model.phase_variables()})
+            else:
+                model.compile(optimizer=keras.optimizers.SGD(1e-4))
             return model
 
     return WithSGD
@@ -43,9 +62,11 @@ def one_step(strategy, out, family, photos, steps=1):
     recipe_class, config_class, extra = FAMILIES[family]
     if family == "adain":
         extra = {**extra, "style_dir": photos}
+    if family == "cyclegan":
+        extra = {**extra, "a_dir": photos, "b_dir": photos}
     config = config_class(
         output_dir=out,
-        content_dir=photos,
+        content_dir=None if family == "cyclegan" else photos,
         image_size=32,
         batch_size=4,
         steps=steps,
@@ -95,9 +116,10 @@ def main(root, photos):
         # ... and the run continues there.
         keras.utils.set_random_seed(0)
         _, _, logs_resumed = one_step(single, f"{root}/{family}_2", family, photos, steps=2)
+        loss = LOSS_KEYS.get(family, "loss")
         report[family] = {
-            "loss_one": logs_one["loss"],
-            "loss_two": logs_two["loss"],
+            "loss_one": logs_one[loss],
+            "loss_two": logs_two[loss],
             "max_weight_diff": max(
                 float(np.max(np.abs(a - b))) for a, b in zip(weights_one, weights_two, strict=True)
             ),
@@ -106,7 +128,7 @@ def main(root, photos):
             ),
             "max_update": logs_one["moved"],
             "restored_step": restored_step,
-            "resumed_loss": logs_resumed.get("loss"),
+            "resumed_loss": logs_resumed.get(loss),
         }
     print(json.dumps(report))
 

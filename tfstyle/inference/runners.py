@@ -46,6 +46,8 @@ class Stylizer:
         self._runners = runners  # {name: (input names, fn(**inputs) -> dict)}
         self._eager_runners = eager_runners
         self._bound, self._endpoint = {}, serving.MAIN
+        if serving.MAIN not in runners and len(runners) == 1:  # e.g. b_to_a.onnx
+            self._endpoint = next(iter(runners))
 
     @property
     def endpoints(self):
@@ -53,8 +55,9 @@ class Stylizer:
 
     @property
     def inputs(self):
-        """Input names of the main endpoint."""
-        return self.endpoints[serving.MAIN]
+        """Input names of the endpoint `stylizer(images)` calls: the main one unless
+        bound to another, or the only one of a file such as b_to_a.onnx."""
+        return self.endpoints[self._endpoint]
 
     def input_size(self, name, endpoint=serving.MAIN):
         """The static last dimension of an input (e.g. the number of styles), or None."""

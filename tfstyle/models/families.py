@@ -12,6 +12,8 @@ FAMILY_MODULES = (
     "tfstyle.models.cin.train",
     "tfstyle.models.adain.train",
     "tfstyle.models.metanet.train",
+    "tfstyle.models.pix2pix.train",
+    "tfstyle.models.cyclegan.train",
 )
 
 

@@ -53,8 +53,7 @@ def run(recipe, on_start=None, on_step=None, strategy=None, on_note=None):
         total = recipe.total_steps()
         with strategy.scope():
             model = recipe.build()
-        sources = {"content_images": recipe.source, "style_images": recipe.styles}
-        sources = {k: v for k, v in sources.items() if v is not None}  # noise-fed: none
+        sources = {k: v for k, v in recipe.sources().items() if v is not None}
         skipped = tuple(path for source in sources.values() for path in source.skipped)
         facts = {k: v.size for k, v in sources.items()}
         facts["skipped_files"] = len(skipped)

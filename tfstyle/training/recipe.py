@@ -134,6 +134,11 @@ class Recipe:
         `self.notify(message)` tells the user of slow work ahead (a download)."""
         self.source = content_source(self.config, self.notify)
 
+    def sources(self):
+        """{name: source} of the run's images, counted in config.json as `<name>`;
+        a noise-fed family has none."""
+        return {"content_images": self.source, "style_images": self.styles}
+
     def record(self):
         """Facts for config.json beyond the settings (resolved style paths, ...)."""
         return {}

@@ -1,0 +1,97 @@
+"""The real train_pix2pix.py and train_cyclegan.py: a short run, resume, bad input."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import assert_one_line_error, run_cli, write_image
+
+TINY = ["--image_size", "16", "--filters", "4", "--discriminator_filters", "4"]
+TINY += ["--receptive_field", "16", "--sample_every", "1", "--mixed_precision", "float32"]
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    for name, count in (("photos", 3), ("paintings", 2)):
+        (root / name).mkdir()
+        for i in range(count):
+            write_image(root / name / f"{i}.png", np.random.default_rng(i), size=(30, 24))
+    (root / "empty").mkdir()
+    (root / "other").mkdir()
+    write_image(root / "other" / "unmatched.png")
+    return root
+
+
+def _refused(script, tmp_path, cases):
+    for args in cases:
+        result = run_cli(script, "--output_dir", tmp_path / "bad", *args)
+        assert_one_line_error(result)
+        assert not (tmp_path / "bad").exists(), args
+
+
+def test_train_cyclegan_runs_resumes_and_refuses_bad_input(tmp_path, folders):
+    out = tmp_path / "cyclegan"
+    args = ["--a_dir", folders / "photos", "--b_dir", folders / "paintings", *TINY]
+    args += ["--generator_blocks", "1", "--pool_size", "2"]
+    first = run_cli("train_cyclegan.py", "--output_dir", out, *args, "--steps", "2")
+    assert first.returncode == 0, first.stderr
+    assert "img/s" in first.stdout and "cycle" in first.stdout
+    again = run_cli("train_cyclegan.py", "--output_dir", out, *args, "--steps", "3")
+    assert again.returncode == 0, again.stderr
+    assert "resuming" in again.stdout
+    config = json.loads((out / "config.json").read_text())
+    assert config["family"] == "cyclegan" and config["a_images"] == 3 and config["b_images"] == 2
+    grid = Image.open(sorted((out / "samples").iterdir())[-1])
+    assert grid.size == (2 * 16, 6 * 16)
+    _refused(
+        "train_cyclegan.py",
+        tmp_path,
+        [
+            ["--a_dir", folders / "photos"],  # no --b_dir
+            [],  # no data at all
+            ["--a_dir", folders / "photos", "--b_dir", folders / "empty"],
+            ["--a_dir", folders / "photos", "--b_dir", folders / "nope"],
+            ["--a_dir", folders / "photos", "--b_dir", folders / "paintings", "--gan_loss", "x"],
+            ["--a_dir", folders / "photos", "--b_dir", folders / "paintings", "--image_size", "18"],
+        ],
+    )
+    # A resume with other settings is refused, and the run is left as it was.
+    changed = run_cli("train_cyclegan.py", "--output_dir", out, *args, "--cycle_weight", "5")
+    assert_one_line_error(changed)
+    assert "cycle_weight" in changed.stderr
+
+
+def test_train_pix2pix_runs_and_refuses_bad_input(tmp_path, folders):
+    out = tmp_path / "pix2pix"
+    args = ["--pairs_from", "edges", "--content_dir", folders / "photos", *TINY]
+    result = run_cli(
+        "train_pix2pix.py", "--output_dir", out, *args, "--num_downs", "3", "--steps", "2"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (out / "generator.keras").exists() and "l1" in result.stdout
+    photos, other = folders / "photos", folders / "other"
+    _refused(
+        "train_pix2pix.py",
+        tmp_path,
+        [
+            [],  # no source of pairs
+            ["--pairs_from", "edges"],  # no --content_dir
+            ["--pairs_from", "sketch", "--content_dir", photos],
+            ["--data_dir", photos, "--pairs_from", "gray", "--content_dir", photos],
+            ["--a_dir", photos, "--b_dir", other],  # no names in common
+            [
+                "--pairs_from",
+                "edges",
+                "--content_dir",
+                photos,
+                "--image_size",
+                "64",
+                "--num_downs",
+                "8",
+            ],
+            ["--data_dir", folders / "empty"],
+        ],
+    )
