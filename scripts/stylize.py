@@ -189,6 +189,11 @@ def configure(stylizer):
 
     The hook maps an input image to a stylizer (masks depend on the image size)."""
     inputs, endpoints = stylizer.inputs, stylizer.endpoints
+    if "image" not in inputs:
+        raise InvalidArgumentError(
+            f"'{_MODEL.value}' makes images from {', '.join(inputs)}, not from an image: "
+            "draw samples with scripts/generate.py"
+        )
     if "style_weights" in inputs:  # N-style network
         count = stylizer.input_size("style_weights")
         names = _run_style_names(_MODEL.value)

@@ -319,7 +319,7 @@ class TrainingFlags:
 class GANFlags:
     """The optimiser and loss flags of the adversarial families' scripts."""
 
-    def __init__(self, gan_loss="lsgan"):
+    def __init__(self, gan_loss="lsgan", decay_fraction=0.5):
         self.gan_loss = flags.DEFINE_enum(
             "gan_loss", gan_loss, ["bce", "lsgan", "hinge", "wgan"], "Adversarial loss."
         )
@@ -327,7 +327,7 @@ class GANFlags:
         self.beta_2 = flags.DEFINE_float("beta_2", 0.999, "Adam beta2.", lower_bound=0)
         self.decay_fraction = flags.DEFINE_float(
             "decay_fraction",
-            0.5,
+            decay_fraction,
             "Share of the steps over which the learning rate decays linearly to 0 "
             "(0.5: the papers' 100 + 100 epochs; 0: constant).",
             lower_bound=0,

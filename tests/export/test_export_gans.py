@@ -9,6 +9,7 @@ from export.pipeline import export_model, load_generator
 from tests.conftest import assert_one_line_error, run_cli, write_image
 from tfstyle.inference import load_stylizer
 from tfstyle.models.cyclegan.train import CycleGANRecipe, CycleGANTrainConfig
+from tfstyle.models.dcgan.train import DCGANRecipe, DCGANTrainConfig
 from tfstyle.models.pix2pix.train import Pix2PixRecipe, Pix2PixTrainConfig
 from tfstyle.training import driver
 
@@ -154,3 +155,57 @@ def test_pix2pix_unet_exports_at_any_size(tmp_path, rng):
     )
     assert_one_line_error(bad)
     assert "translates one way" in bad.stderr
+
+
+def test_dcgan_generator_exports_z_to_image(tmp_path):
+    config = DCGANTrainConfig(
+        output_dir=str(tmp_path / "run"),
+        data_dir=_photos(tmp_path / "photos"),
+        image_size=16,
+        batch_size=2,
+        latent_dim=8,
+        filters=4,
+        discriminator_filters=4,
+        steps=1,
+        sample_every=0,
+        mixed_precision="float32",
+    )
+    driver.run(DCGANRecipe(config))
+    manifest = export_model(
+        str(tmp_path / "run"), str(tmp_path / "export"), generator=_fewer_variants(tmp_path / "run")
+    )
+    _check_parity(manifest)
+    assert manifest["endpoints"] == {"serving_default": ["z"]}
+    z = np.random.default_rng(0).standard_normal((1, 8)).astype("float32")
+    expected = load_stylizer(str(tmp_path / "run")).run(z=z)["image"]
+    assert expected.shape == (1, 16, 16, 1)
+    for path in ("model.onnx", "tflite/model_float32.tflite", "saved_model"):
+        got = load_stylizer(str(tmp_path / "export" / path)).run(z=z)["image"]
+        np.testing.assert_allclose(got, expected, atol=1e-3)
+    grid = tmp_path / "grid.png"
+    result = run_cli(
+        "generate.py",
+        "--model",
+        tmp_path / "export" / "model.onnx",
+        "--output",
+        grid,
+        "--count",
+        "6",
+        "--columns",
+        "3",
+    )
+    assert result.returncode == 0, result.stderr
+    from PIL import Image
+
+    assert Image.open(grid).size == (3 * 16 * 2, 2 * 16 * 2)
+    bad = run_cli(
+        "stylize.py",
+        "--model",
+        tmp_path / "run",
+        "--input",
+        write_image(tmp_path / "a.png"),
+        "--output",
+        tmp_path / "b.png",
+    )
+    assert_one_line_error(bad)
+    assert "generate.py" in bad.stderr

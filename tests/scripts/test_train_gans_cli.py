@@ -95,3 +95,26 @@ def test_train_pix2pix_runs_and_refuses_bad_input(tmp_path, folders):
             ["--data_dir", folders / "empty"],
         ],
     )
+
+
+def test_train_dcgan_offline_digits_and_bad_input(tmp_path, folders):
+    out = tmp_path / "dcgan"
+    args = ["--dataset", "synthetic_digits", "--synthetic_count", "40", "--batch_size", "8"]
+    args += ["--image_size", "16", "--filters", "4", "--discriminator_filters", "4"]
+    args += ["--latent_dim", "8", "--steps", "2", "--sample_every", "1"]
+    result = run_cli("train_dcgan.py", "--output_dir", out, *args)
+    assert result.returncode == 0, result.stderr
+    assert "drawing 40 synthetic digits" in result.stdout
+    assert (out / "generator.keras").exists() and len(
+        list((out / "synthetic_digits").glob("*.png"))
+    ) == 40
+    assert Image.open(sorted((out / "samples").iterdir())[-1]).size == (8 * 16, 8 * 16)
+    _refused(
+        "train_dcgan.py",
+        tmp_path,
+        [
+            ["--data_dir", folders / "nope"],
+            ["--data_dir", folders / "photos", "--image_size", "24"],
+            ["--data_dir", folders / "photos", "--channels", "2"],
+        ],
+    )

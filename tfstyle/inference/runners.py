@@ -261,9 +261,9 @@ def _load_saved_model(path, num_threads=None):
             }
 
         runners[name] = (names, call)
-    if serving.IMAGE not in runners[serving.MAIN][0]:
+    if not {serving.IMAGE, serving.NOISE} & set(runners[serving.MAIN][0]):
         raise ModelError(
-            f"SavedModel '{path}' does not take an 'image' input: not a tfstyle export"
+            f"SavedModel '{path}' takes neither an 'image' nor a 'z' input: not a tfstyle export"
         )
     runners.pop("serve_bytes", None)  # encoded images, for TF Serving clients
     return Stylizer("saved_model", path, runners, shapes=shapes)

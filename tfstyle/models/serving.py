@@ -18,6 +18,7 @@ import numpy as np
 MAIN = "serving_default"
 IMAGE = "image"
 STYLIZED = "stylized"
+NOISE = "z"  # the input of noise-to-image generators (DCGAN), whose output is IMAGE
 
 
 @dataclasses.dataclass

@@ -9,7 +9,7 @@ from tfstyle.errors import InvalidArgumentError
 from tfstyle.layers import ConvBlock
 from tfstyle.models import serving
 
-LATENT = "z"
+LATENT = serving.NOISE
 
 
 def _check_size(image_size):
@@ -37,6 +37,8 @@ class DCGANGenerator(keras.Model):
         >>> g = DCGANGenerator(latent_dim=100, image_size=32, channels=1)
         >>> digits = g(keras.random.normal((16, 100)))
     """
+
+    fixed_size_export = False  # its input is z, not an image
 
     def __init__(self, latent_dim=100, image_size=32, channels=1, filters=64, **kwargs):
         super().__init__(**kwargs)
