@@ -7,6 +7,7 @@ Examples:
     python scripts/benchmark.py cin
     python scripts/benchmark.py adain --infer_sizes 256,512
     python scripts/benchmark.py metanet --parts train,generate
+    python scripts/benchmark.py gan --gan_parts train,loss,inference --loss_steps 200
     python scripts/benchmark.py quality --vgg_weights vgg19_from_vgg16_imagenet_notop.weights.h5 \
         --yardstick_weights vgg16_imagenet_notop.weights.h5 --photos tubingen.jpg,stata.jpg \
         --styles starry_night,mosaic --models johnson=runs/johnson_mosaic,adain=runs/adain \
@@ -76,6 +77,11 @@ _YARDSTICK_WEIGHTS = flags.DEFINE_string(
 )
 _SHEET = flags.DEFINE_string("sheet", None, "quality: write the contact sheet PNG here.")
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing --sheet / --json.")
+_GAN_FAMILIES = flags.DEFINE_list("gan_families", ["pix2pix", "cyclegan"], "gan: families.")
+_GAN_PARTS = flags.DEFINE_list(
+    "gan_parts", ["train", "loss", "inference"], "gan: parts to run (train, loss, inference)."
+)
+_GAN_SIZE = flags.DEFINE_integer("gan_size", 256, "gan: training crop size.", lower_bound=32)
 _TILED_SIZE = flags.DEFINE_integer(
     "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
 )
@@ -335,6 +341,66 @@ def metanet(weights):
                     gen["export"], gen["run"], _sizes()
                 )
                 _print_latency(preset, inference_rows)
+    results["peak_rss_mb"] = common.peak_rss_mb()
+    return results
+
+
+@BENCHMARKS.register("gan")
+def gan(weights):
+    """pix2pix / CycleGAN steps against the tutorials' plain-TF step, the precision
+    loss check, and generator latency per export format."""
+    from tfstyle.benchmarks import common, families
+    from tfstyle.benchmarks import gan as bench
+    from tfstyle.precision import cpu_flags
+
+    parts, size = set(_GAN_PARTS.value), _GAN_SIZE.value
+    results = {
+        "matmul_peak_gflops": common.matmul_peak(),
+        "cpu_flags": sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"}),
+    }
+    references = {
+        "pix2pix": bench.reference_pix2pix_step,
+        "cyclegan": bench.reference_cyclegan_step,
+    }
+    for family in _GAN_FAMILIES.value:
+        if family not in references:
+            raise InvalidArgumentError(f"--gan_families: unknown '{family}' (pix2pix, cyclegan)")
+        entry = results.setdefault(family, {})
+        if "train" in parts:
+            reference = references[family](size, repeats=_REPEATS.value)
+            entry["reference_step_s"] = reference
+            print(
+                f"{family} reference step (tutorial, float32, batch 1, {size} px): {reference:.2f}s",
+                flush=True,
+            )
+            for label, mixed in (("float32", False), ("bfloat16", True)):
+                seconds = bench.step_seconds(family, mixed, size, _REPEATS.value)
+                entry[label] = {"seconds": seconds, "ratio_to_reference": seconds / reference}
+                print(
+                    f"{family} step {label:<8} {seconds:.2f}s  {seconds / reference:.2f}x reference",
+                    flush=True,
+                )
+        if "loss" in parts and _LOSS_STEPS.value:
+            base = bench.losses_after(family, _LOSS_STEPS.value, False, size)
+            fast = bench.losses_after(family, _LOSS_STEPS.value, True, size)
+            entry["loss_check"] = {
+                "steps": _LOSS_STEPS.value,
+                "float32": base,
+                "bfloat16": fast,
+                "relative_difference": abs(fast - base) / base,
+            }
+            print(
+                f"{family} reconstruction term after {_LOSS_STEPS.value} steps: float32 "
+                f"{base:.4g}, bfloat16 {fast:.4g} ({abs(fast - base) / base:.1%} apart; goal 5%)",
+                flush=True,
+            )
+    if "inference" in parts:
+        exported = bench.export_generators(families.workdir())
+        for family in _GAN_FAMILIES.value:
+            run, folder = exported[family]
+            rows = families.inference_latency(folder, run, _sizes())
+            results[family]["inference"] = rows
+            _print_latency(family, rows)
     results["peak_rss_mb"] = common.peak_rss_mb()
     return results
 
