@@ -310,7 +310,7 @@ class TrainingFlags:
             "eval_every": self.eval_every.value,
             "seed": self.seed.value,
         }
-        if self.vgg:
+        if self.vgg is not None:
             values["vgg"] = self.vgg.value
             values["vgg_weights"] = vgg_weights_flag(self.vgg_weights.value)
         return {**values, **overrides}
