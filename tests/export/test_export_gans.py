@@ -198,6 +198,13 @@ def test_dcgan_generator_exports_z_to_image(tmp_path):
     from PIL import Image
 
     assert Image.open(grid).size == (3 * 16 * 2, 2 * 16 * 2)
+    for args in (
+        ["--model", tmp_path / "nope", "--output", tmp_path / "g.png"],
+        ["--model", tmp_path / "run", "--output", grid],  # exists, no --overwrite
+        ["--model", tmp_path / "run", "--output", tmp_path / "g.png", "--count", "0"],
+    ):
+        assert_one_line_error(run_cli("generate.py", *args))
+    assert not (tmp_path / "g.png").exists()
     bad = run_cli(
         "stylize.py",
         "--model",
