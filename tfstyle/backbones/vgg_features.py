@@ -23,6 +23,10 @@ _WEIGHT_FILES = {
 }
 # ImageNet channel means in BGR order, on the 0..255 scale (Caffe preprocessing).
 _CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+# Activations of these Caffe-scaled VGG weights (inputs 0..255) are ~57.8x those of
+# torchvision's VGG (inputs divided by ImageNet's std, ~0.226 x 255): a loss weight
+# taken from a PyTorch implementation converts by this factor per power of features.
+TORCHVISION_FEATURE_SCALE = 57.8
 
 
 def _layer_names(architecture):

@@ -58,13 +58,18 @@ def gram_matrix(features, normalization="johnson"):
     return gram / size
 
 
-def content_loss(features, target, normalization="johnson"):
+def content_loss(features, target, normalization="johnson", kind="l2"):
     """Feature reconstruction loss between two (B, H, W, C) tensors.
 
     "johnson": mean of squared differences (1/(CHW) ||F - P||^2);
     "gatys": half the sum of squared differences; both averaged over the batch.
+    kind "l1" (CartoonGAN's sparse content loss): mean absolute difference.
     """
     _check_normalization(normalization)
+    if kind not in ("l1", "l2"):
+        raise InvalidArgumentError(f"content loss kind must be 'l1' or 'l2', got '{kind}'")
+    if kind == "l1":
+        return ops.mean(ops.abs(_float32(features) - _float32(target)))
     diff = ops.square(_float32(features) - _float32(target))
     if normalization == "gatys":
         return 0.5 * ops.mean(ops.sum(diff, axis=(1, 2, 3)))
@@ -176,6 +181,7 @@ def perceptual_loss(
     normalization="johnson",
     tv_kind="l2",
     style_reduction="sum",
+    content_kind="l2",
 ):
     """Weighted content + style + total variation loss: the one perceptual objective of
     Gatys (normalization "gatys", the image optimised), and of Johnson, conditional
@@ -193,6 +199,7 @@ def perceptual_loss(
         normalization: "gatys" or "johnson" (content and Gram normalisation).
         tv_kind: "l2" or "l1" total variation.
         style_reduction: "sum" or "mean" of the squared Gram differences per layer.
+        content_kind: "l2" (squared error) or "l1" (absolute error, CartoonGAN).
 
     Returns:
         (total, {"content": ..., "style": ..., "tv": ..., "style/<layer>": ...}); every
@@ -203,7 +210,8 @@ def perceptual_loss(
     if content_weight and content_layers:
         content = _sum(
             {
-                layer: w * content_loss(features[layer], content_targets[layer], normalization)
+                layer: w
+                * content_loss(features[layer], content_targets[layer], normalization, content_kind)
                 for layer, w in content_layers.items()
             }
         )

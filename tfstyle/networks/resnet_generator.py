@@ -1,4 +1,5 @@
-"""CycleGAN's ResNet generator (Zhu et al., ICCV 2017; after Johnson et al., 2016)."""
+"""The ResNet generator of CycleGAN (Zhu et al., ICCV 2017; after Johnson et al., 2016)
+and CartoonGAN (Chen et al., CVPR 2018)."""
 
 import keras
 from keras import ops
@@ -24,6 +25,9 @@ class ResnetGenerator(keras.Model):
         upsampling: "transpose" (the paper's fractionally strided convs) or
             "resize_conv" (nearest x2 then conv: no checkerboard).
         padding: "reflect" or "zero".
+        double_conv: CartoonGAN's steps: each down (up) step is a plain stride-2 conv
+            (transposed conv) followed by a normalised 3x3 conv, instead of one
+            normalised strided conv.
 
     Example:
         >>> g = ResnetGenerator(num_blocks=9)
@@ -38,6 +42,7 @@ class ResnetGenerator(keras.Model):
         normalization="instance",
         upsampling="transpose",
         padding="reflect",
+        double_conv=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -46,27 +51,38 @@ class ResnetGenerator(keras.Model):
         self.filters, self.num_blocks = int(filters), int(num_blocks)
         self.num_downsampling = int(num_downsampling)
         self.normalization, self.upsampling, self.padding = normalization, upsampling, padding
+        self.double_conv = bool(double_conv)
         common = {"padding": padding, "normalization": normalization}
+        # CartoonGAN's strided convs are plain (no norm, no ReLU); a 3x3 conv follows.
+        step = {"normalization": "none", "activation": "none"} if double_conv else {}
         self.conv_in = ConvBlock(filters, 7, name="conv_in", **common)
-        self.downs = [
-            ConvBlock(filters * 2 ** (i + 1), 3, strides=2, name=f"down{i + 1}", **common)
-            for i in range(self.num_downsampling)
-        ]
+        self.downs = []
+        for i in range(self.num_downsampling):
+            width = filters * 2 ** (i + 1)
+            self.downs.append(
+                ConvBlock(width, 3, strides=2, name=f"down{i + 1}", **{**common, **step})
+            )
+            if double_conv:
+                self.downs.append(ConvBlock(width, 3, name=f"down{i + 1}_conv", **common))
         width = filters * 2**self.num_downsampling
         self.blocks = [
             ResidualBlock(width, name=f"residual{i}", **common) for i in range(self.num_blocks)
         ]
-        self.ups = [
-            ConvBlock(
-                filters * 2 ** (self.num_downsampling - i - 1),
-                3,
-                upsample=True,
-                upsampling=upsampling,
-                name=f"up{i + 1}",
-                **common,
+        self.ups = []
+        for i in range(self.num_downsampling):
+            width = filters * 2 ** (self.num_downsampling - i - 1)
+            self.ups.append(
+                ConvBlock(
+                    width,
+                    3,
+                    upsample=True,
+                    upsampling=upsampling,
+                    name=f"up{i + 1}",
+                    **{**common, **step},
+                )
             )
-            for i in range(self.num_downsampling)
-        ]
+            if double_conv:
+                self.ups.append(ConvBlock(width, 3, name=f"up{i + 1}_conv", **common))
         self.conv_out = ConvBlock(
             3, 7, padding=padding, normalization="none", activation="none", name="conv_out"
         )
@@ -97,4 +113,5 @@ class ResnetGenerator(keras.Model):
             "normalization": self.normalization,
             "upsampling": self.upsampling,
             "padding": self.padding,
+            "double_conv": self.double_conv,
         }
