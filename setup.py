@@ -27,6 +27,9 @@ setup(
         "pillow>=10",
         "absl-py>=2.1",
         "tensorboard>=2.21",
+        # CartoonGAN's edge smoothing: Canny edges and dilation as the paper's
+        # preprocessing (a Canny of our own would be a slower, less tested copy).
+        "opencv-python-headless>=4.8",
     ],
     extras_require={
         "export": [
