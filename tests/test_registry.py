@@ -20,11 +20,21 @@ def test_registry_refuses_unknown_and_duplicate_names():
 
 
 def test_every_family_registers_one_recipe():
-    for name in ("johnson", "cin", "adain", "metanet", "pix2pix", "cyclegan", "dcgan"):
+    for name in (
+        "johnson",
+        "cin",
+        "adain",
+        "metanet",
+        "pix2pix",
+        "cyclegan",
+        "dcgan",
+        "cartoongan",
+    ):
         recipe = get_recipe(name)
         assert issubclass(recipe, Recipe) and recipe.name == name
     with pytest.raises(
-        InvalidArgumentError, match="known: adain, cin, cyclegan, dcgan, johnson, metanet, pix2pix"
+        InvalidArgumentError,
+        match="known: adain, cartoongan, cin, cyclegan, dcgan, johnson, metanet, pix2pix",
     ):
         get_recipe("pix2pixx")
     with pytest.raises(ValueError, match="already registered"):

@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import write_image
 from tfstyle.errors import TfstyleError
+from tfstyle.models.cartoongan.train import CartoonGANRecipe, CartoonGANTrainConfig
 from tfstyle.models.cyclegan.train import CycleGANRecipe, CycleGANTrainConfig
 from tfstyle.models.dcgan.train import DCGANRecipe, DCGANTrainConfig
 from tfstyle.models.pix2pix.train import Pix2PixRecipe, Pix2PixTrainConfig
@@ -52,6 +53,24 @@ def _cases(folders):
         (DCGANRecipe, DCGANTrainConfig, {"data_dir": str(folders / "nope")}),
         (DCGANRecipe, DCGANTrainConfig, {"data_dir": photos, "channels": 2}),
         (DCGANRecipe, DCGANTrainConfig, {"data_dir": None, "dataset": None}),
+        (CartoonGANRecipe, CartoonGANTrainConfig, {"content_dir": photos}),  # no cartoons
+        (CartoonGANRecipe, CartoonGANTrainConfig, {"cartoon_dir": photos}),  # no photos
+        (
+            CartoonGANRecipe,
+            CartoonGANTrainConfig,
+            {"content_dir": photos, "cartoon_dir": str(folders / "nope")},
+        ),
+        (CartoonGANRecipe, CartoonGANTrainConfig, {"content_dir": photos, "cartoon_dir": empty}),
+        (
+            CartoonGANRecipe,
+            CartoonGANTrainConfig,
+            {"content_dir": photos, "cartoon_dir": photos, "preset": "tiny"},
+        ),
+        (
+            CartoonGANRecipe,
+            CartoonGANTrainConfig,
+            {"content_dir": photos, "cartoon_dir": photos, "init_steps": -1},
+        ),
     ]
 
 

@@ -100,3 +100,18 @@ def test_train_dcgan_offline_digits_and_bad_input(tmp_path, folders):
             ["--data_dir", folders / "photos", "--image_size", "24"],
         ],
     )
+
+
+def test_train_cartoongan_runs_and_refuses_bad_input(tmp_path, folders):
+    out = tmp_path / "cartoongan"
+    args = ["--photo_dir", folders / "photos", "--cartoon_dir", folders / "paintings"]
+    args += ["--image_size", "16", "--filters", "4", "--discriminator_filters", "4"]
+    args += ["--generator_blocks", "1", "--batch_size", "2", "--init_steps", "1"]
+    args += ["--vgg_weights", "none", "--mixed_precision", "float32", "--steps", "2"]
+    result = run_cli("train_cartoongan.py", "--output_dir", out, *args)
+    assert result.returncode == 0, result.stderr
+    assert "smoothing the edges of 2 cartoon images" in result.stdout
+    config = json.loads((out / "config.json").read_text())
+    assert config["family"] == "cartoongan" and config["generator_blocks"] == 1
+    assert (out / "generator.keras").exists() and (out / "smoothed_cartoons").is_dir()
+    _refused("train_cartoongan.py", tmp_path, [["--photo_dir", folders / "photos"]])

@@ -15,6 +15,7 @@ FAMILY_MODULES = (
     "tfstyle.models.pix2pix.train",
     "tfstyle.models.cyclegan.train",
     "tfstyle.models.dcgan.train",
+    "tfstyle.models.cartoongan.train",
 )
 
 
