@@ -38,6 +38,9 @@ setup(
             "ai-edge-litert>=2.0",
             "tensorflow-serving-api>=2.21,<2.22",
         ],
+        # Offline digits for the MNIST classifier and its universal perturbation:
+        # scikit-learn ships 1,797 of them (MNIST itself needs a download).
+        "digits": ["scikit-learn>=1.4"],
         # scipy's L-BFGS-B is the reference our TF L-BFGS is tested against.
         "test": ["pytest>=8", "ruff>=0.6", "scipy>=1.11"],
     },

@@ -134,6 +134,19 @@ def vgg_weights_flag(value):
     return None if value.lower() == "none" else value
 
 
+def parse_fraction(text, flag_name):
+    """A number from "0.01" or "2/255" (how attack budgets are written)."""
+    try:
+        if "/" in str(text):
+            numerator, denominator = str(text).split("/")
+            return float(numerator) / float(denominator)
+        return float(text)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidArgumentError(
+            f"{flag_name}: expected a number such as 0.01 or 2/255, got '{text}'"
+        ) from None
+
+
 def parse_weights(text, count, flag_name):
     """Parses "0.7,0.3" into `count` floats, or returns None for an empty string."""
     if not text:

@@ -43,3 +43,18 @@ def resize_shorter_side(images, side):
     hw = tf.cast(tf.shape(images)[-3:-1], tf.float32)
     size = tf.cast(tf.round(hw * (side / tf.reduce_min(hw))), tf.int32)
     return resize_to_shape(images, tf.maximum(size, 1))
+
+
+def fit_image(image, height, width, channels=3):
+    """An (H, W, 3) image as a classifier's (height, width, channels) input: the shorter
+    side resized to fit, the centre cropped (ImageNet's evaluation crop), RGB averaged
+    to one channel for grey classifiers. None for height/width keeps the image size."""
+    image = tf.convert_to_tensor(image, tf.float32)
+    if height and width:
+        h, w = int(image.shape[0]), int(image.shape[1])
+        scale = max(height / h, width / w)
+        size = (max(height, round(h * scale)), max(width, round(w * scale)))
+        image = tf.image.resize_with_crop_or_pad(resize_to_shape(image, size), height, width)
+    if channels == 1:
+        image = tf.reduce_mean(image, axis=-1, keepdims=True)
+    return image.numpy()
