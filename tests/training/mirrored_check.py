@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 
 from tfstyle.gan import AdversarialModel  # noqa: E402
 from tfstyle.models.adain.train import AdaINRecipe, AdaINTrainConfig  # noqa: E402
+from tfstyle.models.cartoongan.train import CartoonGANRecipe, CartoonGANTrainConfig  # noqa: E402
 from tfstyle.models.cyclegan.train import CycleGANRecipe, CycleGANTrainConfig  # noqa: E402
 from tfstyle.models.johnson.train import JohnsonRecipe, JohnsonTrainConfig  # noqa: E402
 from tfstyle.training import driver  # noqa: E402
@@ -41,8 +42,14 @@ FAMILIES = {
             "pool_size": 4,
         },
     ),
+    # Both stages are one graph (a second trace broke MirroredStrategy's collectives).
+    "cartoongan": (
+        CartoonGANRecipe,
+        CartoonGANTrainConfig,
+        {"filters": 4, "generator_blocks": 1, "discriminator_filters": 4, "init_steps": 0},
+    ),
 }
-LOSS_KEYS = {"cyclegan": "g_total"}
+LOSS_KEYS = {"cyclegan": "g_total", "cartoongan": "g_total"}
 
 
 def sgd(recipe_class):
@@ -64,6 +71,8 @@ def one_step(strategy, out, family, photos, steps=1):
         extra = {**extra, "style_dir": photos}
     if family == "cyclegan":
         extra = {**extra, "a_dir": photos, "b_dir": photos}
+    if family == "cartoongan":
+        extra = {**extra, "cartoon_dir": photos}
     config = config_class(
         output_dir=out,
         content_dir=None if family == "cyclegan" else photos,

@@ -116,10 +116,7 @@ class ReplicaBatches:
 
     Args:
         strategy: the run's strategy.
-        dataset: a `tf.data.Dataset` of global batches (a tensor, or a dict of tensors
-            with the batch first), or any iterable of them: a run whose batches change
-            structure between stages (CartoonGAN's initialisation, then adversarial
-            stage) chains one dataset per stage.
+        dataset: global batches (a tensor, or a dict of tensors with the batch first).
         replicated: dict keys that every replica gets whole (e.g. MetaNet's single style
             image of the step) instead of a slice.
     """
@@ -128,9 +125,7 @@ class ReplicaBatches:
         self.strategy = strategy
         self.replicas = strategy.num_replicas_in_sync
         self.replicated = tuple(replicated)
-        if isinstance(dataset, tf.data.Dataset):
-            dataset = dataset.prefetch(2)
-        self.iterator = iter(dataset)
+        self.iterator = iter(dataset.prefetch(2))
 
     def __iter__(self):
         return self

@@ -75,9 +75,9 @@ class CartoonDiscriminator(keras.Model):
 class CartoonGAN(AdversarialModel):
     """A generator G (photo -> cartoon) and a discriminator D trained in two stages:
 
-    1. Initialisation (`init` phase, its own Adam): G learns to reconstruct the photo,
-       content loss only, so the adversarial stage starts from a generator that keeps
-       the content (the paper: 10 epochs).
+    1. Initialisation: G learns to reconstruct the photo, content loss only, so the
+       adversarial stage starts from a generator that keeps the content (the paper:
+       10 epochs).
     2. Adversarial: D learns cartoon = real, the same cartoon with its edges smoothed =
        fake, G(photo) = fake (the edge-promoting loss: clear edges are what makes a
        cartoon); G learns to fool D plus `content_weight` x the content loss.
@@ -87,9 +87,14 @@ class CartoonGAN(AdversarialModel):
     backbone's Caffe-scaled features are `TORCHVISION_FEATURE_SCALE` x larger, so the l1
     is divided by that and the paper's 10 keeps its balance against the GAN loss.
 
-    Batches are {"photo"} in the initialisation stage and {"photo", "cartoon",
-    "smoothed"} in the adversarial one; `train_step` picks the stage from the batch (a
-    new batch structure is a new trace, so each stage is its own graph).
+    Batches are {"photo", "cartoon", "smoothed", "adversarial"}: "adversarial" (B,) is
+    0 in the initialisation stage and 1 after. Both stages run the same graph, the
+    adversarial terms multiplied by that flag: a second trace for the second stage
+    breaks MirroredStrategy (its collectives of the two traces collide: "Shape mismatch
+    in the collective instance"), and a `tf.cond` around optimiser updates is not
+    allowed under a strategy. In the initialisation stage D's gradient is exactly 0,
+    so Adam leaves D unchanged (zero moments give a zero step); the price is D's
+    forward passes, which are small next to G and VGG.
 
     Args:
         generator: a `ResnetGenerator` (default `cartoon_generator()`).
@@ -132,7 +137,6 @@ class CartoonGAN(AdversarialModel):
 
     def phase_variables(self):
         return {
-            "init": self.generator.trainable_variables,
             "discriminator": self.discriminator.trainable_variables,
             "generator": self.generator.trainable_variables,
         }
@@ -154,9 +158,8 @@ class CartoonGAN(AdversarialModel):
         return total
 
     def train_step(self, data):
-        if "cartoon" not in data:
-            return self._initialization_step(data["photo"])
         photos, cartoons, smoothed = data["photo"], data["cartoon"], data["smoothed"]
+        adversarial_stage = ops.max(ops.cast(data["adversarial"], "float32"))
         with tf.GradientTape() as g_tape:
             generated = self.generator(photos, training=True)
         with tf.GradientTape() as d_tape:
@@ -169,14 +172,14 @@ class CartoonGAN(AdversarialModel):
                 self.discriminator(tf.stop_gradient(generated), training=True),
                 self.gan_loss,
             )
-            d_total = d_edges + fake_terms["fake"]
+            d_total = adversarial_stage * (d_edges + fake_terms["fake"])
         self.update("discriminator", d_tape, d_total)
         with g_tape:
             adversarial, _ = generator_loss(
                 self.discriminator(generated, training=True), self.gan_loss
             )
             content = self.content_loss(photos, generated)
-            g_total = adversarial + content
+            g_total = adversarial_stage * adversarial + content
         self.update("generator", g_tape, g_total)
         return self.log(
             {
@@ -188,12 +191,6 @@ class CartoonGAN(AdversarialModel):
                 "d_fake": fake_terms["fake"],
             }
         )
-
-    def _initialization_step(self, photos):
-        with tf.GradientTape() as tape:
-            content = self.content_loss(photos, self.generator(photos, training=True))
-        self.update("init", tape, content)
-        return self.log({"content": content})
 
     def render_samples(self, images):
         """Rows: photos, then their cartoons."""

@@ -1,7 +1,6 @@
 """The CartoonGAN training recipe (behind train_cartoongan.py)."""
 
 import dataclasses
-import itertools
 import math
 import os
 
@@ -12,7 +11,6 @@ from tfstyle.data.cartoon import smoothed_cartoons
 from tfstyle.data.paired import load_side
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.gan import GAN_IDENTITY_KEYS, AdversarialRecipe, GANTrainConfig
-from tfstyle.gan.schedules import LinearDecay
 from tfstyle.models.cartoongan.cartoongan import (
     PRESETS,
     CartoonDiscriminator,
@@ -120,15 +118,6 @@ class CartoonGANRecipe(AdversarialRecipe):
     def start_info(self):
         return {"initialization_steps": min(self.init_steps(), self.total_steps())}
 
-    def learning_rate(self):
-        # The adversarial optimisers count only their own steps: decay over those.
-        c = self.config
-        steps = max(1, self.total_steps() - self.init_steps())
-        constant = int(round(steps * (1.0 - c.decay_fraction)))
-        return (
-            LinearDecay(c.learning_rate, steps, constant) if c.decay_fraction else c.learning_rate
-        )
-
     def make_model(self):
         c = self.config
         return CartoonGAN(
@@ -145,35 +134,38 @@ class CartoonGANRecipe(AdversarialRecipe):
         return sample_images(self.source, self.config.image_size)
 
     def dataset(self, start_step):
-        """The initialisation stage's {"photo"} batches up to `init_steps()`, then the
-        adversarial stage's {"photo", "cartoon", "smoothed"}; each stream is a pure
-        function of (seed, step), so a resume inside either stage continues it."""
+        """{"photo", "cartoon", "smoothed", "adversarial"} batches; "adversarial" is 0
+        for the first `init_steps()` steps. Photos and cartoon pairs are pure functions
+        of (seed, step), so a resume inside either stage continues it."""
         c = self.config
         init = self.init_steps()
-        side = load_side(c.image_size)
-
-        def photos(step):
-            return content_dataset(
-                self.source, c.image_size, c.batch_size, c.seed, step, side, flip=True
-            )
-
-        adversarial_start = max(start_step, init)
         cartoons = smoothed_cartoons(
             c.cartoon_dir,
             os.path.join(c.output_dir, CACHE_FOLDER),
             c.image_size,
             notify=self.notify,
         )
-        pairs = paired_dataset(
-            cartoons, c.image_size, c.batch_size, c.seed + 1, adversarial_start - init
+        photos = content_dataset(
+            self.source,
+            c.image_size,
+            c.batch_size,
+            c.seed,
+            start_step,
+            load_side(c.image_size),
+            flip=True,
         )
-        adversarial = tf.data.Dataset.zip(photos(adversarial_start), pairs).map(
-            lambda p, pair: {"photo": p, "cartoon": pair["a"], "smoothed": pair["b"]}
+        pairs = paired_dataset(cartoons, c.image_size, c.batch_size, c.seed + 1, start_step)
+        stages = tf.data.Dataset.counter(start_step).map(
+            lambda step: tf.fill([c.batch_size], tf.cast(step >= init, tf.float32))
         )
-        if start_step >= init:
-            return adversarial
-        first = photos(start_step).take(init - start_step).map(lambda p: {"photo": p})
-        return itertools.chain(first.prefetch(2), adversarial.prefetch(2))
+        return tf.data.Dataset.zip(photos, pairs, stages).map(
+            lambda p, pair, stage: {
+                "photo": p,
+                "cartoon": pair["a"],
+                "smoothed": pair["b"],
+                "adversarial": stage,
+            }
+        )
 
     def release(self, model):
         release = self.inference_network(self.run_config())
