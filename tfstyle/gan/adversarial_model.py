@@ -17,7 +17,8 @@ class AdversarialModel(keras.Model):
     same step runs on one device, several, or several machines.
 
     Subclasses implement `build()` (every network built, so optimisers and checkpoints
-    see their variables), `networks()` and `phase_variables()`, and optionally
+    see their variables), `networks()` and `phase_variables()` (defaults: one
+    `generator` and one `discriminator` attribute), and optionally
     `extra_state()` (image pools) and `render_samples(images)`.
     """
 
@@ -41,12 +42,17 @@ class AdversarialModel(keras.Model):
         self.phase_optimizers = dict(optimizers)
 
     def networks(self):
-        """{name: network} checkpointed (and released, for the generators)."""
-        raise NotImplementedError
+        """{name: network} checkpointed (and released, for the generators). Default:
+        the one `generator` and one `discriminator` of most GANs."""
+        return {"generator": self.generator, "discriminator": self.discriminator}
 
     def phase_variables(self):
-        """{phase name: trainable variables that phase's optimiser updates}."""
-        raise NotImplementedError
+        """{phase name: trainable variables that phase's optimiser updates}. Default:
+        the discriminator's phase and the generator's."""
+        return {
+            "discriminator": self.discriminator.trainable_variables,
+            "generator": self.generator.trainable_variables,
+        }
 
     def extra_state(self):
         """{name: trackable} checkpointed beyond networks and optimisers."""

@@ -47,7 +47,8 @@ class AdversarialRecipe(Recipe):
     linear-decay schedule; checkpoints hold every network, every optimiser (with its
     step, hence the schedule position) and the model's extra state (image pools).
 
-    Subclasses implement `make_model()`, `dataset()` and `release()`.
+    Subclasses implement `make_model()`, `dataset()` and `inference_network()`
+    (`release()` copies the model's `generator` into it; CycleGAN overrides it).
     """
 
     config_class = GANTrainConfig
@@ -84,3 +85,8 @@ class AdversarialRecipe(Recipe):
 
     def extra_state(self, model):
         return model.extra_state()
+
+    def release(self, model):
+        release = self.inference_network(self.run_config())
+        release.set_weights(model.generator.get_weights())
+        return {"generator": release}

@@ -132,15 +132,6 @@ class CartoonGAN(AdversarialModel):
         self.backbone.build(shape)
         self.built = True
 
-    def networks(self):
-        return {"generator": self.generator, "discriminator": self.discriminator}
-
-    def phase_variables(self):
-        return {
-            "discriminator": self.discriminator.trainable_variables,
-            "generator": self.generator.trainable_variables,
-        }
-
     def call(self, images, training=None):
         return self.generator(images, training=training)
 

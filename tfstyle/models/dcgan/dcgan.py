@@ -41,15 +41,6 @@ class DCGAN(AdversarialModel):
         self.discriminator.build()
         self.built = True
 
-    def networks(self):
-        return {"generator": self.generator, "discriminator": self.discriminator}
-
-    def phase_variables(self):
-        return {
-            "discriminator": self.discriminator.trainable_variables,
-            "generator": self.generator.trainable_variables,
-        }
-
     def noise(self, count, phase):
         """(count, latent_dim) standard normal, a pure function of (seed, step, replica,
         phase)."""

@@ -120,11 +120,6 @@ class DCGANRecipe(AdversarialRecipe):
             images = images.map(tf.image.rgb_to_grayscale)
         return images
 
-    def release(self, model):
-        release = self.inference_network(self.run_config())
-        release.set_weights(model.generator.get_weights())
-        return {"generator": release}
-
     @classmethod
     def inference_network(cls, run_config):
         generator = _generator(run_config)

@@ -136,11 +136,6 @@ class Pix2PixRecipe(AdversarialRecipe):
             self.source, c.image_size, c.batch_size, c.seed, start_step, c.direction
         )
 
-    def release(self, model):
-        release = self.inference_network(self.run_config())
-        release.set_weights(model.generator.get_weights())
-        return {"generator": release}
-
     @classmethod
     def inference_network(cls, run_config):
         generator = _generator(run_config)
