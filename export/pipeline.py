@@ -7,10 +7,11 @@ import tempfile
 
 import numpy as np
 
-from export.quiet import quiet_stderr
 from tfstyle.errors import InvalidArgumentError, OutputExistsError
 from tfstyle.inference import load_stylizer
 from tfstyle.inference.runners import ModelError
+from tfstyle.metrics import psnr
+from tfstyle.quiet import quiet_stderr
 
 FORMATS = ("saved_model", "tflite", "onnx")
 FIXED_SIZE = (384, 384)
@@ -46,8 +47,19 @@ def load_generator(model_path):
     return model
 
 
-def parity_images(count=2, seed=0):
-    """Real photos (the bundled one) at two sizes and batch sizes, multiples of 4."""
+def fixed_export_size(generator):
+    """The input size of the fixed-size TFLite files: the network's own choice (256 x 256
+    for upscalers) or FIXED_SIZE."""
+    return tuple(getattr(generator, "fixed_export_size", FIXED_SIZE))
+
+
+def _size_key(size):
+    return f"{size[0]}x{size[1]}"
+
+
+def parity_images(fixed_size=FIXED_SIZE):
+    """Real photos (the bundled one) at two sizes and batch sizes, multiples of 4, and
+    at the fixed export size."""
     from tfstyle.assets import resolve_photo
     from tfstyle.io import load_image
     from tfstyle.ops.resize import resize_to_shape
@@ -61,13 +73,8 @@ def parity_images(count=2, seed=0):
                 resize_to_shape(photo[::-1], (192, 320)).numpy(),
             ]
         ),
-        "384x384": resize_to_shape(photo, FIXED_SIZE).numpy()[None],
+        _size_key(fixed_size): resize_to_shape(photo, fixed_size).numpy()[None],
     }
-
-
-def psnr(reference, test):
-    mse = float(np.mean((np.asarray(reference, np.float64) - np.asarray(test, np.float64)) ** 2))
-    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
 
 
 def representative_images(content_dir=None, count=16, size=256):
@@ -117,6 +124,7 @@ def export_model(
     Layout (one TFLite and ONNX file per endpoint; the main one is "model"):
         saved_model/1/                      TF Serving (every endpoint; serve_bytes)
         tflite/model_<variant>.tflite       dynamic H x W; <variant>_384x384 fixed
+                                            (<variant>_256x256 for upscalers)
         tflite/<endpoint>_<variant>.tflite  the network's other endpoints
         model.onnx, <endpoint>.onnx         opset 17, dynamic H x W
         manifest.json                       sizes, inputs/outputs, parity figures
@@ -147,6 +155,7 @@ def _export(generator, model_path, output_dir, formats, content_dir, say):
     )
     variants = getattr(generator, "tflite_variants", tflite.VARIANTS)
     fixed = getattr(generator, "fixed_size_export", True)
+    fixed_size = fixed_export_size(generator)
     try:
         artefacts = []
         serving_dir = os.path.join(staging, "saved_model", "1")
@@ -162,9 +171,9 @@ def _export(generator, model_path, output_dir, formats, content_dir, say):
             if fixed:
                 fixed_dir = os.path.join(staging, ".fixed")
                 saved_model.write_saved_model(
-                    generator, fixed_dir, fixed_size=FIXED_SIZE, with_bytes=False
+                    generator, fixed_dir, fixed_size=fixed_size, with_bytes=False
                 )
-                sources.append((fixed_dir, FIXED_SIZE))
+                sources.append((fixed_dir, fixed_size))
             os.makedirs(os.path.join(staging, "tflite"))
             for source, size in sources:
                 suffix = f"_{size[0]}x{size[1]}" if size else ""
@@ -252,7 +261,7 @@ def _measure(root, artefacts, generator):
     """Adds size, input/output description and parity figures to each artefact."""
     import tensorflow as tf
 
-    images = parity_images()
+    images = parity_images(fixed_export_size(generator))
     measured = []
     for artefact in artefacts:
         path = os.path.join(root, artefact["path"])
@@ -269,7 +278,7 @@ def _measure(root, artefacts, generator):
                 }
             }
             for key, batch in images.items():
-                if size and key != "384x384":
+                if size and key != _size_key(size):
                     continue
                 for inputs in endpoint.examples(batch):
                     reference = {

@@ -27,7 +27,7 @@ def write_saved_model(generator, path, fixed_size=None, with_bytes=True):
       the network's other endpoints (AdaIN: style_statistics, stylize_with_statistics).
       serve_bytes (image-only networks): {"image_bytes": string [batch]} (JPEG/PNG) ->
           {"png_bytes": string [batch]}; any size (padded to a multiple of 4 and
-          cropped back inside).
+          cropped back inside; `scale` times larger for upscalers).
     """
     archive = keras.export.ExportArchive()
     archive.track(generator)
@@ -43,12 +43,13 @@ def write_saved_model(generator, path, fixed_size=None, with_bytes=True):
         )
     if with_bytes and endpoints[0].image_only:
         main = endpoints[0].fn
+        scale = int(getattr(generator, "scale", 1))  # upscalers: the output is larger
 
         def one(data):
             image = tf.io.decode_image(data, channels=3, expand_animations=False)
             image = tf.image.convert_image_dtype(image, tf.float32)
             padded, ih, iw = _pad_multiple(image)
-            out = main(image=padded[None])[OUTPUT_NAME][0, :ih, :iw]
+            out = main(image=padded[None])[OUTPUT_NAME][0, : ih * scale, : iw * scale]
             return tf.io.encode_png(tf.image.convert_image_dtype(out, tf.uint8, saturate=True))
 
         def serve_bytes(image_bytes):

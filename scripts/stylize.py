@@ -4,7 +4,8 @@ Serves every model of the zoo: one-style (Johnson), N-style (conditional instanc
 norm: --style_weights), arbitrary-style (AdaIN, MetaNet: --style, --alpha, --masks).
 
 Serves the image-to-image GANs too: pix2pix, and CycleGAN in either direction
-(--direction a_to_b | b_to_a).
+(--direction a_to_b | b_to_a); and the super-resolution networks, whose output is
+--scale times the input (tiles are taken in input pixels).
 
 Examples:
     python scripts/stylize.py --model runs/johnson_mosaic --input photo.jpg --output out.jpg
@@ -23,6 +24,9 @@ Examples:
     # CycleGAN: paintings -> photos with the second generator
     python scripts/stylize.py --model runs/cyclegan --direction b_to_a --input art.jpg \
         --output photo.jpg
+    # Super-resolution: x4 with the exported TFLite upscaler (refused if it is not x4)
+    python scripts/stylize.py --model exported/srresnet_x4/tflite/model_float16.tflite \
+        --scale 4 --input small.jpg --output large.png
 """
 
 import json
@@ -37,6 +41,7 @@ from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer, stylize_image
 from tfstyle.inference.tiling import padded_size
 from tfstyle.io import check_output_path, list_images, load_image, save_image
+from tfstyle.io.images import DEFAULT_MAX_PIXELS
 
 _MODEL = flags.DEFINE_string(
     "model", None, "Run folder, .keras, .weights.h5, SavedModel, .tflite or .onnx."
@@ -78,6 +83,12 @@ _DIRECTION = flags.DEFINE_enum(
     None,
     ["a_to_b", "b_to_a"],
     "Two-way networks (CycleGAN): which generator translates (default a_to_b).",
+)
+_SCALE = flags.DEFINE_integer(
+    "scale",
+    None,
+    "Upscalers: the factor expected; a network of another scale is refused.",
+    lower_bound=1,
 )
 _MASKS = flags.DEFINE_list(
     "masks", None, "One mask image per --style (white = that style); Keras AdaIN models."
@@ -247,14 +258,38 @@ def configure(stylizer):
     return stylizer, for_image
 
 
+# Outputs above this many pixels are refused, as inputs are (10000 x 10000 float32 RGB
+# is 1.2 GB).
+MAX_OUTPUT_PIXELS = DEFAULT_MAX_PIXELS
+
+
+def check_scale(stylizer):
+    """Refuses a network whose scale is not --scale (when given)."""
+    if _SCALE.value is None or stylizer.scale == _SCALE.value:
+        return
+    kind = f"upscales x{stylizer.scale}" if stylizer.scale > 1 else "does not upscale"
+    raise InvalidArgumentError(f"'{_MODEL.value}' {kind}, not x{_SCALE.value} (--scale)")
+
+
+def check_output_size(image, scale, source):
+    h, w = image.shape[:2]
+    if h * w * scale * scale > MAX_OUTPUT_PIXELS:
+        raise InvalidArgumentError(
+            f"'{source}' would give a {w * scale}x{h * scale} output (over "
+            f"{MAX_OUTPUT_PIXELS // 1_000_000} megapixels); downscale it with --max_size"
+        )
+
+
 def main(argv):
     pairs = plan(_INPUT.value, _OUTPUT.value, _OVERWRITE.value)
     if _MASKS.value and _TILE.value:
         raise InvalidArgumentError("--masks stylises whole images: drop --tile")
     stylizer = load_stylizer(_MODEL.value, num_threads=_THREADS.value)
     stylizer, for_image = configure(choose_direction(stylizer))
+    check_scale(stylizer)
     for source, target in pairs:
         image = load_image(source, max_side=_MAX_SIZE.value)
+        check_output_size(image, stylizer.scale, source)
         tile = _TILE.value
         if for_image is not None:
             stylizer, tile = for_image(image), max(image.shape[:2]) + 2 * _OVERLAP.value

@@ -332,11 +332,11 @@ class TrainingFlags:
 class GANFlags:
     """The optimiser and loss flags of the adversarial families' scripts."""
 
-    def __init__(self, gan_loss="lsgan", decay_fraction=0.5):
+    def __init__(self, gan_loss="lsgan", decay_fraction=0.5, beta_1=0.5):
         self.gan_loss = flags.DEFINE_enum(
             "gan_loss", gan_loss, ["bce", "lsgan", "hinge", "wgan"], "Adversarial loss."
         )
-        self.beta_1 = flags.DEFINE_float("beta_1", 0.5, "Adam beta1.", lower_bound=0)
+        self.beta_1 = flags.DEFINE_float("beta_1", beta_1, "Adam beta1.", lower_bound=0)
         self.beta_2 = flags.DEFINE_float("beta_2", 0.999, "Adam beta2.", lower_bound=0)
         self.decay_fraction = flags.DEFINE_float(
             "decay_fraction",

@@ -84,3 +84,39 @@ def test_tiles_share_image_wide_instance_norm_statistics(rng):
 
     assert stylizer.shares_statistics
     assert psnr(shared, whole) > psnr(per_tile, whole) + 3
+
+
+def test_upscaler_tiles_equal_the_whole_image_and_land_at_scale_times_their_place(rng):
+    """A real x2 SRResNet (batch norm in inference mode, receptive field ~9 input px):
+    every output pixel further than that from the inner edges of the tiles covering it
+    equals the whole-image output, inside the blended overlaps too (the bottom and right
+    image borders are excluded as well: the whole image is padded there, tiles not)."""
+    from tfstyle.inference.runners import _keras_stylizer
+    from tfstyle.models.super_resolution import SRResNet
+
+    net = SRResNet(scale=2, filters=4, num_residual_blocks=1, output_kernel=3)
+    net.build((None, None, None, 3))
+    stylizer = _keras_stylizer("keras", "tiny", net)
+    assert stylizer.scale == 2
+    image = rng.uniform(size=(140, 200, 3)).astype("float32")
+    whole = stylize_image(stylizer, image)
+    assert whole.shape == (280, 400, 3)
+    tile, overlap, reach = 80, 32, 14
+    tiled = stylize_image(stylizer, image, tile=tile, overlap=overlap)
+    far = np.ones(image.shape[:2], bool)
+    for y in _starts(140, tile, overlap):
+        for x in _starts(200, tile, overlap):
+            for edge, axis in ((y, 0), (x, 1)):
+                for inner in [e for e in (edge, edge + tile) if 0 < e]:
+                    near = slice(max(0, inner - reach), inner + reach)
+                    other = slice(x, x + tile) if axis == 0 else slice(y, y + tile)
+                    if axis == 0:
+                        far[near, other] = False
+                    else:
+                        far[other, near] = False
+    far = np.repeat(np.repeat(far, 2, 0), 2, 1)
+    assert far.mean() > 0.1
+    np.testing.assert_allclose(tiled[far], whole[far], atol=1e-4)
+    # --strength blends with the bicubic enlargement of the input.
+    half = stylize_image(stylizer, image, strength=0.0)
+    assert half.shape == whole.shape and abs(float(half.mean()) - float(image.mean())) < 0.02

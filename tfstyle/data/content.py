@@ -29,6 +29,7 @@ class ContentSource:
     tfds_split: str = "train"
     data_dir: str | None = None
     tfds_size: int | None = None  # examples in the split, once prepared
+    tfds_image_key: str = "image"  # the feature holding the image ("hr" in div2k)
 
     @property
     def size(self):
@@ -103,12 +104,21 @@ def _image_stream(paths, seed, start):
 def random_crop(image, image_size, seed, resize_side, flip=False):
     """Resize the shorter side to `resize_side`, then a random square crop of
     `image_size` (of every channel: stack paired images on channels to crop them
-    alike), mirrored left-right with probability 1/2 when `flip`; [0, 1] float."""
+    alike), mirrored left-right with probability 1/2 when `flip`; [0, 1] float.
+    `resize_side=None` crops at the native resolution (images whose shorter side is
+    below `image_size` are enlarged to it), as super-resolution needs."""
     image = tf.image.convert_image_dtype(image, tf.float32)
     shape = tf.cast(tf.shape(image)[:2], tf.float32)
-    scale = tf.cast(resize_side, tf.float32) / tf.reduce_min(shape)
+    if resize_side is None:
+        scale = tf.maximum(1.0, float(image_size) / tf.reduce_min(shape))
+    else:
+        scale = tf.cast(resize_side, tf.float32) / tf.reduce_min(shape)
     new_size = tf.cast(tf.math.ceil(shape * scale), tf.int32)
-    image = tf.image.resize(image, new_size, method="bilinear", antialias=True)
+    image = tf.cond(
+        scale == 1.0,
+        lambda: image,
+        lambda: tf.image.resize(image, new_size, method="bilinear", antialias=True),
+    )
     channels = image.shape[-1] or 3
     image = tf.image.stateless_random_crop(image, (image_size, image_size, channels), seed=seed)
     if flip:
@@ -122,7 +132,14 @@ def _decode(data):
 
 
 def content_dataset(
-    source, image_size=256, batch_size=4, seed=0, start_step=0, resize_side=None, flip=False
+    source,
+    image_size=256,
+    batch_size=4,
+    seed=0,
+    start_step=0,
+    resize_side=None,
+    flip=False,
+    native_resolution=False,
 ):
     """An infinite dataset of (batch, image_size, image_size, 3) crops in [0, 1].
 
@@ -133,6 +150,7 @@ def content_dataset(
             (default `image_size`: the crop spans the whole shorter side; AdaIN's paper
             resizes to 512 and crops 256, CycleGAN's 286 and 256).
         flip: random left-right mirroring (CycleGAN, pix2pix).
+        native_resolution: crop without resizing (super-resolution's HR patches).
         batch_size: images per batch.
         seed: fixes the order and the crops.
         start_step: resume position: the first batch is the one step `start_step` of a
@@ -154,7 +172,7 @@ def content_dataset(
             image,
             image_size,
             tf.stack([tf.cast(seed, tf.int64), i]),
-            resize_side or image_size,
+            None if native_resolution else resize_side or image_size,
             flip,
         ),
         num_parallel_calls=tf.data.AUTOTUNE,
@@ -238,6 +256,12 @@ def tfds_source(name, split="train", data_dir=None, notify=None):
                     f"could not prepare {name} in {root} ({first}); {advice}"
                 ) from None
         splits = builder.info.splits
+        features = set(builder.info.features.keys())
+    image_key = next((k for k in ("image", "hr") if k in features), None)
+    if image_key is None:
+        raise InvalidArgumentError(
+            f"{name} has no 'image' feature (it has {', '.join(sorted(features))})"
+        )
     if split not in splits:
         raise InvalidArgumentError(
             f"{name} has no '{split}' split (it has {', '.join(splits) or 'none'})"
@@ -247,12 +271,14 @@ def tfds_source(name, split="train", data_dir=None, notify=None):
         tfds_split=split,
         data_dir=data_dir,
         tfds_size=splits[split].num_examples,
+        tfds_image_key=image_key,
     )
 
 
 def _tfds_images(source, seed, start):
     import tensorflow_datasets as tfds
 
+    key = source.tfds_image_key
     with _quiet_absl():
         builder = tfds.builder(source.tfds_name, data_dir=source.data_dir)
     dataset = builder.as_dataset(
@@ -260,11 +286,11 @@ def _tfds_images(source, seed, start):
         shuffle_files=True,
         read_config=tfds.ReadConfig(shuffle_seed=seed),
         decoders=tfds.decode.PartialDecoding(
-            {"image": True}, decoders={"image": tfds.decode.SkipDecoding()}
+            {key: True}, decoders={key: tfds.decode.SkipDecoding()}
         ),
     )
     # TFDS fixes the file order by seed; skipping the still-encoded records reproduces
     # the position on resume without decoding what is skipped. Grayscale images become
     # RGB (dropping them would shift every later position).
-    dataset = dataset.map(lambda example: example["image"]).repeat().skip(start)
+    dataset = dataset.map(lambda example: example[key]).repeat().skip(start)
     return dataset.map(_decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

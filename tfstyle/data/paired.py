@@ -21,6 +21,7 @@ import tensorflow as tf
 from tfstyle.data.content import _path_stream, content_dataset, random_crop, scan_folder
 from tfstyle.errors import ImageError, InvalidArgumentError
 from tfstyle.io import list_images, load_image
+from tfstyle.ops.blur import gaussian_blur
 
 DERIVATIONS = ("edges", "gray", "blur")
 DIRECTIONS = ("AtoB", "BtoA")
@@ -139,20 +140,6 @@ def _pair_stream(source, seed, start):
             raise ImageError(f"none of the {count} image pairs can be decoded")
 
 
-def _gaussian_blur(image, sigma):
-    """Separable Gaussian blur of (H, W, C) with reflection at the borders."""
-    radius = max(1, int(3 * sigma))
-    x = tf.range(-radius, radius + 1, dtype=tf.float32)
-    kernel = tf.exp(-0.5 * (x / sigma) ** 2)
-    kernel /= tf.reduce_sum(kernel)
-    channels = image.shape[-1]
-    padded = tf.pad(image[None], [[0, 0], [radius, radius], [radius, radius], [0, 0]], "REFLECT")
-    rows = tf.tile(tf.reshape(kernel, [-1, 1, 1, 1]), [1, 1, channels, 1])
-    cols = tf.tile(tf.reshape(kernel, [1, -1, 1, 1]), [1, 1, channels, 1])
-    out = tf.nn.depthwise_conv2d(padded, rows, [1, 1, 1, 1], "VALID")
-    return tf.nn.depthwise_conv2d(out, cols, [1, 1, 1, 1], "VALID")[0]
-
-
 def derive_input(photo, derive):
     """The pix2pix input made from a (H, W, 3) photo in [0, 1]:
     "edges": dark lines on white where the smoothed luminance changes fast (Sobel
@@ -162,8 +149,8 @@ def derive_input(photo, derive):
     if derive == "gray":
         return tf.image.grayscale_to_rgb(tf.image.rgb_to_grayscale(photo))
     if derive == "blur":
-        return _gaussian_blur(photo, max(1.0, (photo.shape[0] or 256) / 128))
-    gray = _gaussian_blur(tf.image.rgb_to_grayscale(photo), 1.0)
+        return gaussian_blur(photo, max(1.0, (photo.shape[0] or 256) / 128))
+    gray = gaussian_blur(tf.image.rgb_to_grayscale(photo), 1.0)
     sobel = tf.image.sobel_edges(gray[None])[0, :, :, 0, :]
     magnitude = tf.sqrt(tf.reduce_sum(tf.square(sobel), axis=-1))
     flat = tf.sort(tf.reshape(magnitude, [-1]))

@@ -15,6 +15,8 @@ from tfstyle.errors import TfstyleError
 from tfstyle.models import serving
 
 MODEL_KINDS = ("run", "keras", "weights", "saved_model", "tflite", "onnx")
+# The side of the blank image that finds an exported network's output scale.
+PROBE_SIDE = 64
 
 
 class ModelError(TfstyleError, OSError):
@@ -46,6 +48,7 @@ class Stylizer:
         self._runners = runners  # {name: (input names, fn(**inputs) -> dict)}
         self._eager_runners = eager_runners
         self._bound, self._endpoint = {}, serving.MAIN
+        self._scale = None
         if serving.MAIN not in runners and len(runners) == 1:  # e.g. b_to_a.onnx
             self._endpoint = next(iter(runners))
 
@@ -63,6 +66,21 @@ class Stylizer:
         """The static last dimension of an input (e.g. the number of styles), or None."""
         shape = self.shapes.get(endpoint, {}).get(name)
         return int(shape[-1]) if shape and shape[-1] not in (None, -1) else None
+
+    @property
+    def scale(self):
+        """How many times larger than the input the output image is: 1 for stylisers,
+        2-8 for upscalers (a Keras network's `scale`; other formats are probed once
+        with a small image)."""
+        if self._scale is None:
+            self._scale = 1
+            if self.model is not None:
+                self._scale = int(getattr(self.model, "scale", 1))
+            elif set(self.inputs) - set(self._bound) == {serving.IMAGE}:
+                h, w = self.fixed_size or (PROBE_SIDE, PROBE_SIDE)
+                out = self(np.zeros((1, h, w, 3), np.float32))
+                self._scale = max(1, int(out.shape[1]) // h)
+        return self._scale
 
     @property
     def shares_statistics(self):
@@ -86,6 +104,7 @@ class Stylizer:
             self.shapes,
         )
         bound._bound, bound._endpoint = {**self._bound, **inputs}, endpoint
+        bound._scale = self._scale
         return bound
 
     def run(self, endpoint=serving.MAIN, **inputs):
@@ -272,10 +291,16 @@ def _load_saved_model(path, num_threads=None):
 def _load_tflite(path, num_threads=None):
     from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = Interpreter(model_path=path, num_threads=num_threads or os.cpu_count())
+    from tfstyle.quiet import quiet_stderr
+
+    # LiteRT announces its XNNPACK delegate on fd 2 when the tensors are allocated.
+    with quiet_stderr():
+        interpreter = Interpreter(model_path=path, num_threads=num_threads or os.cpu_count())
+        interpreter.allocate_tensors()
     runners, fixed, shapes = {}, None, {}
     for name in interpreter.get_signature_list():
-        runner = interpreter.get_signature_runner(name)
+        with quiet_stderr():
+            runner = interpreter.get_signature_runner(name)
         details = runner.get_input_details()
         shapes[name] = {n: tuple(int(v) for v in d["shape_signature"]) for n, d in details.items()}
         if serving.IMAGE in details:

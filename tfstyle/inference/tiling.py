@@ -1,14 +1,17 @@
-"""Stylising images of any size: padding to a multiple of 8, tiling with feathered seams.
+"""Running image-to-image networks on images of any size: padding to a multiple of 8,
+tiling with feathered seams, outputs larger than the input (super-resolution).
 
 Multiples of 8 suit every network of the zoo (Johnson's downsamples by 4, AdaIN's VGG
-encoder by 8)."""
+encoder by 8). A network whose output is `scale` times its input (an upscaler) is
+tiled in input pixels; each tile's output lands at `scale` times its position, and the
+overlap is blended over `scale` times as many output pixels."""
 
 import numpy as np
 
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.layers.normalization import shared_statistics
 from tfstyle.ops import preserve_color as keep_colors
-from tfstyle.ops.resize import resize_to_shape, scaled_size
+from tfstyle.ops.resize import bicubic_upscale, resize_to_shape, scaled_size
 
 # Above this many pixels an image is stylised in 512 px tiles: activation memory grows
 # with H * W (a 4096 x 4096 photo peaks at 1.5 GB RSS with 512 px tiles, 5 GB with 1024).
@@ -17,6 +20,8 @@ AUTO_TILE_PIXELS = 1024 * 1024
 MIN_SIDE = 64
 # Longer side of the downscaled whole image whose instance-norm statistics the tiles share.
 STATISTICS_SIDE = 1024
+# Input tile of upscalers when tiling is automatic (x4: 1024 x 1024 outputs per tile).
+UPSCALER_TILE = 256
 
 
 def _pad_to(image, height, width):
@@ -33,11 +38,26 @@ def padded_size(height, width, multiple=8):
 
 
 def _run_padded(stylizer, image, multiple=8, size=None):
+    """The network's output for (h, w, 3) `image`, padded for the network and cropped
+    back to (scale h, scale w)."""
     h, w = image.shape[:2]
     if size is None:
         size = padded_size(h, w, multiple)
     out = stylizer(_pad_to(image, *size)[None])[0]
-    return out[:h, :w]
+    scale = out.shape[0] // size[0]
+    return out[: h * scale, : w * scale]
+
+
+def network_scale(stylizer):
+    """How many times larger than its input the network's output is (1 for stylisers,
+    2-8 for upscalers): the stylizer's `scale`, else 1."""
+    return int(getattr(stylizer, "scale", 1) or 1)
+
+
+def upscale_input(image, scale):
+    """`image` bicubically enlarged by `scale` (the input an upscaler's output is blended
+    with for --strength and --preserve_color)."""
+    return image if scale == 1 else bicubic_upscale(image, scale).numpy()
 
 
 def _ramp(length, overlap, at_start, at_end):
@@ -61,13 +81,14 @@ def _starts(length, tile, overlap):
 
 
 def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve_color=False):
-    """Stylises one (H, W, 3) image in [0, 1] and returns it at the same size.
+    """Stylises one (H, W, 3) image in [0, 1] and returns it at the same size (times
+    the network's scale for an upscaler).
 
     Args:
         stylizer: a `Stylizer` (or any callable on (1, H, W, 3) arrays).
-        tile: tile side in pixels; None picks tiling automatically for large images
-            (and always for fixed-size models, whose input size is the tile).
-        overlap: pixels shared by neighbouring tiles, blended with linear ramps.
+        tile: tile side in input pixels; None picks tiling automatically for large
+            images (and always for fixed-size models, whose input size is the tile).
+        overlap: input pixels shared by neighbouring tiles, blended with linear ramps.
         strength: 1 is the full style; 0 returns the input; in between mixes them.
         preserve_color: keep the input's colours (luminance transfer).
     """
@@ -76,10 +97,11 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
     image = np.asarray(image, np.float32)
     h, w = image.shape[:2]
     fixed = getattr(stylizer, "fixed_size", None)
+    scale = network_scale(stylizer)
     if fixed is not None:
         tile = min(fixed)
-    elif tile is None and h * w > AUTO_TILE_PIXELS:
-        tile = 512
+    elif tile is None and h * w * scale * scale > AUTO_TILE_PIXELS:
+        tile = 512 if scale == 1 else UPSCALER_TILE
     if tile is not None and tile <= 2 * overlap:
         raise InvalidArgumentError(
             f"tile ({tile}) must be larger than twice the overlap ({overlap})"
@@ -87,7 +109,7 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
 
     if tile is None or (h <= tile and w <= tile and fixed is None):
         out = _run_padded(stylizer, image)
-    elif getattr(stylizer, "shares_statistics", False):
+    elif getattr(stylizer, "shares_statistics", False) and scale == 1:
         with shared_statistics():
             # Record image-wide instance-norm statistics on a downscaled whole image.
             overview = resize_to_shape(image, scaled_size(h, w, min(max(h, w), STATISTICS_SIDE)))
@@ -95,6 +117,8 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
             out = _tiled(stylizer.eager, image, tile, overlap, None)
     else:
         out = _tiled(stylizer, image, tile, overlap, fixed)
+    if strength < 1.0 or preserve_color:
+        image = upscale_input(image, out.shape[0] // h)
     if strength < 1.0:
         out = strength * out + (1.0 - strength) * image
     if preserve_color:
@@ -103,21 +127,25 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
 
 
 def _tiled(run, image, tile, overlap, fixed):
-    """Runs `run` on overlapping tiles and blends them with linear ramps."""
+    """Runs `run` on overlapping tiles and blends them with linear ramps; the output
+    (and every position and overlap in it) is `scale` times the input's."""
     h, w = image.shape[:2]
-    out = np.zeros_like(image)
-    total = np.zeros((h, w, 1), np.float32)
+    out = total = None
     ys, xs = _starts(h, tile, overlap), _starts(w, tile, overlap)
     size = tuple(fixed) if fixed is not None else None
     for y in ys:
         for x in xs:
             patch = image[y : y + tile, x : x + tile]
             styled = _run_padded(run, patch, size=size)
-            ph, pw = patch.shape[:2]
+            s = styled.shape[0] // patch.shape[0]
+            if out is None:
+                out = np.zeros((h * s, w * s, 3), np.float32)
+                total = np.zeros((h * s, w * s, 1), np.float32)
+            ph, pw = styled.shape[:2]
             weight = np.outer(
-                _ramp(ph, overlap, y == ys[0], y == ys[-1]),
-                _ramp(pw, overlap, x == xs[0], x == xs[-1]),
+                _ramp(ph, overlap * s, y == ys[0], y == ys[-1]),
+                _ramp(pw, overlap * s, x == xs[0], x == xs[-1]),
             )[..., None]
-            out[y : y + ph, x : x + pw] += styled * weight
-            total[y : y + ph, x : x + pw] += weight
+            out[y * s : y * s + ph, x * s : x * s + pw] += styled * weight
+            total[y * s : y * s + ph, x * s : x * s + pw] += weight
     return out / np.maximum(total, 1e-8)

@@ -1,4 +1,5 @@
-"""Layers shared by the feed-forward models: padding, upsampling, normalisation."""
+"""Layers shared by the feed-forward models: padding, upsampling (nearest, sub-pixel),
+normalisation."""
 
 from tfstyle.layers.adain import AdaptiveInstanceNormalization
 from tfstyle.layers.conv_block import ConvBlock, ResidualBlock, make_normalization
@@ -7,7 +8,7 @@ from tfstyle.layers.normalization import (
     InstanceNormalization,
 )
 from tfstyle.layers.padding import ReflectionPadding2D
-from tfstyle.layers.upsampling import NearestUpsampling2D
+from tfstyle.layers.upsampling import NearestUpsampling2D, PixelShuffle
 
 __all__ = [
     "AdaptiveInstanceNormalization",
@@ -17,5 +18,6 @@ __all__ = [
     "ConditionalInstanceNormalization",
     "InstanceNormalization",
     "NearestUpsampling2D",
+    "PixelShuffle",
     "ReflectionPadding2D",
 ]

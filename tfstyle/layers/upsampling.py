@@ -47,3 +47,27 @@ class NearestUpsampling2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class PixelShuffle(keras.layers.Layer):
+    """Sub-pixel upsampling (Shi et al., CVPR 2016): (B, H, W, C * r^2) ->
+    (B, r H, r W, C) with `tf.nn.depth_to_space`, which TFLite (DEPTH_TO_SPACE) and
+    ONNX (DepthToSpace) run natively with dynamic H and W."""
+
+    def __init__(self, factor=2, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = int(factor)
+
+    def call(self, x):
+        channels = x.shape[-1] // (self.factor * self.factor)
+        y = tf.nn.depth_to_space(x, self.factor)
+        return tf.ensure_shape(y, [None, None, None, channels])
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        grow = lambda n: None if n is None else n * self.factor
+        return (b, grow(h), grow(w), c // (self.factor * self.factor))
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}

@@ -16,6 +16,7 @@ FAMILY_MODULES = (
     "tfstyle.models.cyclegan.train",
     "tfstyle.models.dcgan.train",
     "tfstyle.models.cartoongan.train",
+    "tfstyle.models.super_resolution.train",
 )
 
 

@@ -1,6 +1,13 @@
-"""Image operations shared by several models and scripts (colour, resizing)."""
+"""Image operations shared by several models and scripts (colour, resizing, blur)."""
 
+from tfstyle.ops.blur import gaussian_blur
 from tfstyle.ops.color import preserve_color
 from tfstyle.ops.resize import resize_shorter_side, resize_to_max_side, resize_to_shape
 
-__all__ = ["preserve_color", "resize_shorter_side", "resize_to_max_side", "resize_to_shape"]
+__all__ = [
+    "gaussian_blur",
+    "preserve_color",
+    "resize_shorter_side",
+    "resize_to_max_side",
+    "resize_to_shape",
+]

@@ -58,3 +58,12 @@ def fit_image(image, height, width, channels=3):
     if channels == 1:
         image = tf.reduce_mean(image, axis=-1, keepdims=True)
     return image.numpy()
+
+
+def bicubic_upscale(images, scale):
+    """(H, W, C) or (B, H, W, C) images bicubically enlarged `scale` times, clipped to
+    [0, 1]: the baseline of every super-resolution table."""
+    images = tf.convert_to_tensor(images, tf.float32)
+    shape = tf.shape(images)
+    size = (shape[-3] * scale, shape[-2] * scale)
+    return tf.clip_by_value(tf.image.resize(images, size, method="bicubic"), 0.0, 1.0)

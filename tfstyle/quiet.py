@@ -1,4 +1,5 @@
-"""Silences native-library chatter on fd 2 while converters run; shows it on failure."""
+"""Silences native-library chatter on fd 2 (converters, the LiteRT interpreter); shows it
+on failure."""
 
 import contextlib
 import os
