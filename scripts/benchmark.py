@@ -12,6 +12,9 @@ Examples:
         --yardstick_weights vgg16_imagenet_notop.weights.h5 --photos tubingen.jpg,stata.jpg \
         --styles starry_night,mosaic --models johnson=runs/johnson_mosaic,adain=runs/adain \
         --sheet docs/quality.png
+    python scripts/benchmark.py sr --vgg_weights vgg19_from_vgg16_imagenet_notop.weights.h5 \
+        --photos tubingen.jpg,golden_gate.jpg --models srresnet=runs/srresnet_x4 \
+        --sr_sheet docs/sr_crops.png
 """
 
 import json
@@ -82,6 +85,16 @@ _GAN_PARTS = flags.DEFINE_list(
     "gan_parts", ["train", "loss", "inference"], "gan: parts to run (train, loss, inference)."
 )
 _GAN_SIZE = flags.DEFINE_integer("gan_size", 256, "gan: training crop size.", lower_bound=32)
+_SR_PARTS = flags.DEFINE_list(
+    "sr_parts", ["quality", "train", "inference"], "sr: parts to run (quality, train, inference)."
+)
+_SCALE = flags.DEFINE_integer("scale", 4, "sr: upscaling factor judged.", lower_bound=2)
+_SR_SHEET = flags.DEFINE_string(
+    "sr_sheet", None, "sr: write a row of same-place crops (bicubic, models..., HR) here."
+)
+_SR_CROP = flags.DEFINE_list(
+    "sr_crop", None, "sr: centre (y,x in HR pixels) of the sheet's crops (default: centre)."
+)
 _TILED_SIZE = flags.DEFINE_integer(
     "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
 )
@@ -463,6 +476,91 @@ def quality(weights):
         "summary": summary,
         "peak_rss_mb": common.peak_rss_mb(),
     }
+
+
+@BENCHMARKS.register("sr")
+def sr(weights):
+    """PSNR / SSIM (Y, border shaved) against bicubic on photos, a VGG distance with real
+    VGG weights, training steps against a plain-TF SRResNet step, latency per format."""
+    from tfstyle.assets import resolve_photo
+    from tfstyle.benchmarks import common, families
+    from tfstyle.benchmarks import super_resolution as bench
+    from tfstyle.benchmarks.johnson import export_network, inference_latency
+    from tfstyle.io import atomic_write, check_output_path, load_image
+    from tfstyle.models.super_resolution import make_upscaler
+    from tfstyle.precision import cpu_flags
+
+    parts, scale = set(_SR_PARTS.value), _SCALE.value
+    if _SR_SHEET.value:
+        check_output_path(_SR_SHEET.value, _OVERWRITE.value, extensions=(".png",))
+    results = {
+        "matmul_peak_gflops": common.matmul_peak(),
+        "cpu_flags": sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"}),
+        "scale": scale,
+    }
+    if "quality" in parts:
+        models = [
+            bench.Upscaler(label, path, scale) for label, path in bench.parse_models(_MODELS.value)
+        ]
+        photos = [(os.path.basename(p), load_image(resolve_photo(p))) for p in _PHOTOS.value]
+        distance = bench.distance_metric(weights) if weights is not None else None
+
+        def show(row):
+            extra = f"  VGG distance {row['vgg_distance']:.4f}" if "vgg_distance" in row else ""
+            print(
+                f"{row['photo']:<16} {row['method']:<20} PSNR {row['psnr']:6.2f} dB  "
+                f"SSIM {row['ssim']:.4f}{extra}",
+                flush=True,
+            )
+
+        rows, images = bench.evaluate(photos, models, scale, distance, on_result=show)
+        results["quality"] = {"rows": rows, "summary": bench.summary(rows)}
+        for method, values in results["quality"]["summary"].items():
+            extra = (
+                f"  VGG distance {values['vgg_distance']:.4f}" if "vgg_distance" in values else ""
+            )
+            print(
+                f"mean {method:<20} PSNR {values['psnr']:6.2f} dB  SSIM {values['ssim']:.4f}{extra}"
+            )
+        if _SR_SHEET.value:
+            name, photo = photos[0]
+            center = (
+                tuple(int(v) for v in _SR_CROP.value)
+                if _SR_CROP.value
+                else (photo.shape[0] // 2, photo.shape[1] // 2)
+            )
+            methods = [m for m in dict.fromkeys(r["method"] for r in rows if r["photo"] == name)]
+            sheet = bench.crop_sheet(images, name, methods, center)
+            with atomic_write(_SR_SHEET.value, _OVERWRITE.value) as tmp:
+                sheet.save(tmp, format="PNG", optimize=True)
+            print(f"wrote {_SR_SHEET.value} ({' | '.join(methods)} | HR)")
+    if "train" in parts:
+        reference = bench.reference_step_seconds(repeats=_REPEATS.value)
+        results["reference_step_s"] = reference
+        print(f"srresnet reference step (plain TF, float32, batch 16, 96 px): {reference:.3f}s")
+        for name in ("srresnet", "johnson", "srgan"):
+            for label, mixed in (("float32", False), ("bfloat16", True)):
+                seconds, (size, batch) = bench.step_seconds(name, mixed, weights, _REPEATS.value)
+                entry = {"seconds": seconds, "patch": size, "batch": batch}
+                if name == "srresnet":
+                    entry["ratio_to_reference"] = seconds / reference
+                results.setdefault(name, {})[label] = entry
+                ratio = f"  {seconds / reference:.2f}x reference" if name == "srresnet" else ""
+                print(
+                    f"{name} step {label:<8} batch {batch}, {size} px: {seconds:.3f}s{ratio}",
+                    flush=True,
+                )
+    if "inference" in parts:
+        root = families.workdir()
+        for preset in _PRESETS.value:
+            net = make_upscaler("srresnet", scale, preset)
+            net.build((None, None, None, 3))
+            run, folder = export_network(net, f"srresnet_{preset}", root)
+            rows = inference_latency(folder, run, (256,), repeats=_REPEATS.value)
+            results.setdefault("inference", {})[preset] = rows
+            _print_latency(f"{preset} x{scale}", rows)
+    results["peak_rss_mb"] = common.peak_rss_mb()
+    return results
 
 
 def main(argv):
