@@ -291,22 +291,16 @@ def _load_saved_model(path, num_threads=None):
 def _load_tflite(path, num_threads=None):
     from ai_edge_litert.interpreter import Interpreter
 
-    from tfstyle.quiet import quiet_stderr
-
-    # LiteRT announces its XNNPACK delegate on fd 2 when the tensors are allocated.
-    with quiet_stderr():
-        interpreter = Interpreter(model_path=path, num_threads=num_threads or os.cpu_count())
-        interpreter.allocate_tensors()
+    interpreter = Interpreter(model_path=path, num_threads=num_threads or os.cpu_count())
     runners, fixed, shapes = {}, None, {}
     for name in interpreter.get_signature_list():
-        with quiet_stderr():
-            runner = interpreter.get_signature_runner(name)
+        runner = interpreter.get_signature_runner(name)
         details = runner.get_input_details()
         shapes[name] = {n: tuple(int(v) for v in d["shape_signature"]) for n, d in details.items()}
         if serving.IMAGE in details:
             static = details[serving.IMAGE]["shape_signature"]
             fixed = tuple(int(v) for v in static[1:3]) if min(static[1:3]) > 0 else None
-        runners[name] = (tuple(details), runner)
+        runners[name] = (tuple(details), _quietly(runner))
     if not runners:
         raise ModelError(f"'{path}' has no signatures: not a tfstyle export")
     if len(runners) == 1:  # one endpoint per file: named by the file, as for ONNX
@@ -314,6 +308,18 @@ def _load_tflite(path, num_threads=None):
         runners = {name: next(iter(runners.values()))}
         shapes = {name: next(iter(shapes.values()))}
     return Stylizer("tflite", path, runners, fixed_size=fixed, shapes=shapes)
+
+
+def _quietly(runner):
+    """A TFLite signature runner whose native chatter on fd 2 is silenced (LiteRT
+    announces its XNNPACK delegate at the first invoke of each size)."""
+    from tfstyle.quiet import quiet_stderr
+
+    def call(**inputs):
+        with quiet_stderr():
+            return runner(**inputs)
+
+    return call
 
 
 def _endpoint_from_file(path):
