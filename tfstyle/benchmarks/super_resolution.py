@@ -87,7 +87,9 @@ def step_seconds(model_name, mixed, vgg_weights=None, repeats=5):
         )
         config.validate()
         recipe = SuperResolutionRecipe(config)
+        # No photos are read: random batches, no samples, a fixed schedule length.
         recipe.total_steps = lambda: 1000
+        recipe.from_weights = recipe.sample_hr = None
         model = recipe.build()
         step = tf.function(model.train_step)
         size, batch = config.image_size, config.batch_size

@@ -270,8 +270,10 @@ def center_crop(image, size):
     return crop
 
 
-def sample_images(source, size, count=2):
-    """Centre crops of the first content photos (or the bundled one) for sample images."""
+def sample_images(source, size, count=2, native_resolution=False):
+    """Centre crops of the first content photos (or the bundled one) for sample images;
+    `native_resolution` crops without downscaling first (super-resolution's HR)."""
     paths = list(source.paths[:count]) or [resolve_photo("amber")]
-    images = [center_crop(load_image(path, max_side=2 * size), size) for path in paths]
+    max_side = None if native_resolution else 2 * size
+    images = [center_crop(load_image(path, max_side=max_side), size) for path in paths]
     return np.stack(images).astype(np.float32)

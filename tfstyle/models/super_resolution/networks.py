@@ -30,15 +30,16 @@ def check_scale(scale):
 class Upscaler(keras.Model):
     """What the upscalers share: the scale, building from a symbolic pass, endpoints."""
 
+    # Full int8 TFLite has no place in SR (the residual sums saturate); float and
+    # dynamic-range variants are exported.
+    tflite_variants = ("float32", "float16", "dynamic_int8")
+    # The fixed-size TFLite takes 256 x 256 inputs: the phone-class case of 256^2 -> 1024^2.
+    fixed_export_size = (256, 256)
+
     def __init__(self, scale=4, **kwargs):
         super().__init__(**kwargs)
         self.scale = check_scale(scale)
         self.upsampling_steps = int(math.log2(self.scale))
-        # Full int8 TFLite has no place in SR (the residual sums saturate); float and
-        # dynamic-range variants are exported.
-        self.tflite_variants = ("float32", "float16", "dynamic_int8")
-        # The fixed-size TFLite takes 256 x 256 inputs: the phone-class case of 256^2 -> 1024^2.
-        self.fixed_export_size = (256, 256)
 
     def build(self, input_shape):
         self.call(keras.KerasTensor(tuple(input_shape)))

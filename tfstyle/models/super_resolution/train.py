@@ -5,7 +5,6 @@ import dataclasses
 import os
 
 import keras
-import numpy as np
 
 from tfstyle.data.super_resolution import degrade, sr_dataset
 from tfstyle.errors import InvalidArgumentError
@@ -22,7 +21,7 @@ from tfstyle.models.super_resolution.super_resolution import (
     SRGAN_FEATURE_SCALE,
     SuperResolution,
 )
-from tfstyle.training.recipe import center_crop, register_recipe
+from tfstyle.training.recipe import register_recipe, sample_images
 from tfstyle.training.run_config import read_run_config
 
 MODELS = ("johnson", "srresnet", "srgan")
@@ -168,6 +167,8 @@ class SuperResolutionRecipe(AdversarialRecipe):
             raise InvalidArgumentError("give --hr_dir DIR (any photos) or --dataset div2k")
         super().prepare()
         self.from_weights = self._check_from_run() if self.config.from_run else None
+        # HR centre crops of the first photos: the sample targets and, degraded, inputs.
+        self.sample_hr = sample_images(self.source, self.config.image_size, native_resolution=True)
 
     def _check_from_run(self):
         c = self.config
@@ -234,23 +235,12 @@ class SuperResolutionRecipe(AdversarialRecipe):
         if self.from_weights:
             # A resume restores its checkpoint over these afterwards.
             model.generator.load_weights(self.from_weights)
-        model.sample_targets = self._sample_hr()
+        model.sample_targets = self.sample_hr
         return model
-
-    def _sample_hr(self):
-        paths = list(self.source.paths[:2]) if self.source.paths else []
-        if not paths:
-            from tfstyle.assets import resolve_photo
-
-            paths = [resolve_photo("amber")]
-        from tfstyle.io import load_image
-
-        size = self.config.image_size
-        return np.stack([center_crop(load_image(p), size) for p in paths]).astype(np.float32)
 
     def sample_images(self):
         c = self.config
-        return degrade(self._sample_hr(), c.scale, c.blur_sigma).numpy()
+        return degrade(self.sample_hr, c.scale, c.blur_sigma).numpy()
 
     def dataset(self, start_step):
         c = self.config
