@@ -21,6 +21,10 @@ from tfstyle.models.adain.train import AdaINRecipe, AdaINTrainConfig  # noqa: E4
 from tfstyle.models.cartoongan.train import CartoonGANRecipe, CartoonGANTrainConfig  # noqa: E402
 from tfstyle.models.cyclegan.train import CycleGANRecipe, CycleGANTrainConfig  # noqa: E402
 from tfstyle.models.johnson.train import JohnsonRecipe, JohnsonTrainConfig  # noqa: E402
+from tfstyle.models.super_resolution.train import (  # noqa: E402
+    SRTrainConfig,
+    SuperResolutionRecipe,
+)
 from tfstyle.training import driver  # noqa: E402
 from tfstyle.training.loop import RunState  # noqa: E402
 
@@ -47,6 +51,12 @@ FAMILIES = {
         CartoonGANRecipe,
         CartoonGANTrainConfig,
         {"filters": 4, "generator_blocks": 1, "discriminator_filters": 4, "init_steps": 0},
+    ),
+    # Batch norm in both networks: its statistics are the global batch's (synchronized).
+    "srgan": (
+        SuperResolutionRecipe,
+        SRTrainConfig,
+        {"model": "srgan", "preset": "lite", "discriminator_filters": 4},
     ),
 }
 LOSS_KEYS = {"cyclegan": "g_total", "cartoongan": "g_total"}

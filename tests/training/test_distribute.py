@@ -29,7 +29,7 @@ def test_mirrored_step_equals_single_device_and_checkpoint_moves_between_them(tm
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["replicas"] == 2
-    for family in ("johnson", "adain", "cyclegan", "cartoongan"):
+    for family in ("johnson", "adain", "cyclegan", "cartoongan", "srgan"):
         r = report[family]
         np.testing.assert_allclose(r["loss_two"], r["loss_one"], rtol=1e-5)
         # Same update within float noise: far below the size of the update itself.

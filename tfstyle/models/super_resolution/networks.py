@@ -13,7 +13,7 @@ import keras
 from keras import layers, ops
 
 from tfstyle.errors import InvalidArgumentError
-from tfstyle.layers import ConvBlock, PixelShuffle, ResidualBlock
+from tfstyle.layers import ConvBlock, PixelShuffle, ResidualBlock, make_normalization
 from tfstyle.models import serving
 
 SCALES = (2, 4, 8)
@@ -74,7 +74,8 @@ class JohnsonSRNet(Upscaler):
         scale: 2, 4 or 8 (the paper trains x4 and x8).
         filters: 64 in the paper.
         num_residual_blocks: 4 in the paper.
-        normalization: "batch" (the paper's) or "none".
+        normalization: "sync_batch" (the paper's batch norm, its statistics taken over
+            the global batch of every replica), "batch" (per replica) or "none".
         upsampling: "resize_conv" (nearest x2 then conv; no checkerboard) or "transpose"
             (the paper's stride-1/2 convs).
     """
@@ -84,7 +85,7 @@ class JohnsonSRNet(Upscaler):
         scale=4,
         filters=64,
         num_residual_blocks=4,
-        normalization="batch",
+        normalization="sync_batch",
         upsampling="resize_conv",
         output_kernel=9,
         **kwargs,
@@ -132,10 +133,10 @@ class SRResidualBlock(keras.layers.Layer):
         super().__init__(**kwargs)
         self.filters = int(filters)
         self.conv_a = layers.Conv2D(filters, 3, padding="same", name="conv_a")
-        self.bn_a = layers.BatchNormalization(name="bn_a")
+        self.bn_a = make_normalization("sync_batch", name="bn_a")
         self.prelu = layers.PReLU(shared_axes=[1, 2], name="prelu")
         self.conv_b = layers.Conv2D(filters, 3, padding="same", name="conv_b")
-        self.bn_b = layers.BatchNormalization(name="bn_b")
+        self.bn_b = make_normalization("sync_batch", name="bn_b")
 
     def build(self, input_shape):
         self.conv_a.build(input_shape)
@@ -177,7 +178,7 @@ class SRResNet(Upscaler):
             SRResidualBlock(filters, name=f"residual{i}") for i in range(self.num_residual_blocks)
         ]
         self.conv_mid = layers.Conv2D(filters, 3, padding="same", name="conv_mid")
-        self.bn_mid = layers.BatchNormalization(name="bn_mid")
+        self.bn_mid = make_normalization("sync_batch", name="bn_mid")
         self.ups = []
         for i in range(self.upsampling_steps):
             self.ups += [
@@ -229,7 +230,7 @@ class SRGANDiscriminator(keras.Model):
                     filters * mult,
                     3,
                     strides=stride,
-                    normalization="batch",
+                    normalization="sync_batch",
                     name=f"conv{i + 1}",
                     **lrelu,
                 )
