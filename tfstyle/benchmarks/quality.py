@@ -17,45 +17,11 @@ import time
 import numpy as np
 
 from tfstyle.errors import InvalidArgumentError
+from tfstyle.metrics.style_distance import CONTENT_LAYER, STYLE_LAYERS, StyleContentDistance
 
-YARDSTICK_STYLE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
-YARDSTICK_CONTENT_LAYER = "block3_conv3"
-
-
-class Yardstick:
-    """Style and content loss of an image against a (photo, painting) pair on VGG16."""
-
-    def __init__(self, vgg16_weights):
-        from tfstyle.backbones import VGGFeatures
-
-        self.vgg = VGGFeatures(
-            list(YARDSTICK_STYLE_LAYERS) + [YARDSTICK_CONTENT_LAYER], "vgg16", weights=vgg16_weights
-        )
-
-    def targets(self, content, style):
-        """The photo's content features and the painting's Grams, computed once a pair."""
-        from tfstyle.losses import gram_matrix
-
-        photo = self.vgg(np.asarray(content, np.float32)[None])
-        painting = self.vgg(np.asarray(style, np.float32)[None])
-        return {
-            "content": photo[YARDSTICK_CONTENT_LAYER],
-            "grams": {n: gram_matrix(painting[n])[0] for n in YARDSTICK_STYLE_LAYERS},
-        }
-
-    def __call__(self, image, content=None, style=None, targets=None):
-        """{"style_loss": ..., "content_loss": ...} of `image` (H, W, 3) in [0, 1],
-        against `targets` (from `targets()`) or the (content, style) pair."""
-        from tfstyle.losses import content_loss, style_layer_loss
-
-        targets = targets or self.targets(content, style)
-        feats = self.vgg(np.asarray(image, np.float32)[None])
-        style_value = sum(
-            float(style_layer_loss(feats[n], targets["grams"][n], reduction="mean"))
-            for n in YARDSTICK_STYLE_LAYERS
-        )
-        content_value = float(content_loss(feats[YARDSTICK_CONTENT_LAYER], targets["content"]))
-        return {"style_loss": style_value, "content_loss": content_value}
+# The yardstick lives with the metrics (scripts/evaluate.py reports it too).
+Yardstick = StyleContentDistance
+YARDSTICK_STYLE_LAYERS, YARDSTICK_CONTENT_LAYER = STYLE_LAYERS, CONTENT_LAYER
 
 
 @dataclasses.dataclass

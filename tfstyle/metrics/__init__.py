@@ -1,6 +1,31 @@
 """Image quality metrics: PSNR and SSIM by the super-resolution protocol, a VGG
-feature distance."""
+feature distance, the style/content yardstick, and set distances (FID, KID) on a
+pluggable feature network."""
 
+from tfstyle.metrics.distribution import FeatureStatistics, fid, frechet_distance, kid
+from tfstyle.metrics.feature_networks import (
+    FEATURE_NETWORKS,
+    InceptionFeatures,
+    VGGPooledFeatures,
+    make_feature_network,
+)
 from tfstyle.metrics.image_quality import FeatureDistance, luma, psnr, shave, sr_metrics, ssim
+from tfstyle.metrics.style_distance import StyleContentDistance
 
-__all__ = ["FeatureDistance", "luma", "psnr", "shave", "sr_metrics", "ssim"]
+__all__ = [
+    "FEATURE_NETWORKS",
+    "FeatureDistance",
+    "FeatureStatistics",
+    "InceptionFeatures",
+    "StyleContentDistance",
+    "VGGPooledFeatures",
+    "fid",
+    "frechet_distance",
+    "kid",
+    "luma",
+    "make_feature_network",
+    "psnr",
+    "shave",
+    "sr_metrics",
+    "ssim",
+]
