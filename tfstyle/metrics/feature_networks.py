@@ -27,14 +27,29 @@ class _Batched:
     batch_size = 16
 
     def __call__(self, images):
-        images = np.asarray(images, np.float32)
-        if images.ndim != 4 or images.shape[-1] != 3:
-            raise InvalidArgumentError(f"expected (B, H, W, 3) images, got shape {images.shape}")
+        """(B, D) features of a (B, H, W, 3) array or a list of (H, W, 3) images of
+        any sizes (each resized to `size` x `size`)."""
+        if not isinstance(images, (list, tuple)):
+            images = np.asarray(images, np.float32)
+            if images.ndim != 4:
+                raise InvalidArgumentError(f"expected (B, H, W, 3) images, got {images.shape}")
         out = []
         for i in range(0, len(images), self.batch_size):
-            batch = tf.image.resize(images[i : i + self.batch_size], (self.size, self.size))
+            batch = tf.stack(
+                [
+                    tf.image.resize(_rgb(x), (self.size, self.size))
+                    for x in images[i : i + self.batch_size]
+                ]
+            )
             out.append(np.asarray(self._features(batch), np.float32))
         return np.concatenate(out) if out else np.zeros((0, self.dim), np.float32)
+
+
+def _rgb(image):
+    image = np.asarray(image, np.float32)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise InvalidArgumentError(f"expected (H, W, 3) images, got shape {image.shape}")
+    return image
 
 
 class InceptionFeatures(_Batched):

@@ -50,3 +50,11 @@ class StyleContentDistance:
         )
         content_value = float(content_loss(feats[CONTENT_LAYER], targets["content"]))
         return {"style_loss": style_value, "content_loss": content_value}
+
+    def content_distance(self, image, reference):
+        """The content distance of `image` to `reference` (same size), relu3_3 only."""
+        from tfstyle.losses import content_loss
+
+        a = self.vgg(np.asarray(image, np.float32)[None], layers=[CONTENT_LAYER])
+        b = self.vgg(np.asarray(reference, np.float32)[None], layers=[CONTENT_LAYER])
+        return float(content_loss(a[CONTENT_LAYER], b[CONTENT_LAYER]))
