@@ -221,6 +221,13 @@ class Progress:
             self.stream.write("\n")
         self.stream.flush()
 
+    def note(self, text):
+        """A line of its own (e.g. an evaluation), not overwritten by the bar."""
+        prefix = "\r\x1b[K" if self.interactive else ""
+        self.stream.write(f"{prefix}{self.label}{text}\n")
+        self.stream.flush()
+        self.last_print = -math.inf  # redraw the bar on the next step
+
 
 def _duration(seconds):
     if not math.isfinite(seconds):
@@ -346,6 +353,20 @@ class GANFlags:
             lower_bound=0,
             upper_bound=1,
         )
+        self.eval_images = flags.DEFINE_integer(
+            "eval_images",
+            64,
+            "FID/KID (with --eval_every): images generated and real.",
+            lower_bound=2,
+        )
+        self.eval_features = flags.DEFINE_enum(
+            "eval_features", "inception", ["inception", "vgg"], "FID/KID feature network."
+        )
+        self.eval_feature_weights = flags.DEFINE_string(
+            "eval_feature_weights",
+            "imagenet",
+            "Weights of --eval_features: imagenet (downloaded once), a path, or none.",
+        )
 
     def config(self):
         return {
@@ -353,6 +374,9 @@ class GANFlags:
             "beta_1": self.beta_1.value,
             "beta_2": self.beta_2.value,
             "decay_fraction": self.decay_fraction.value,
+            "eval_images": self.eval_images.value,
+            "eval_features": self.eval_features.value,
+            "eval_feature_weights": vgg_weights_flag(self.eval_feature_weights.value),
         }
 
 
@@ -390,6 +414,11 @@ def training_progress(config):
                 items_per_step=config.batch_size,
             )
         state["bar"].update(step_state.step, step_state.logs)
+        if step_state.evaluation:
+            state["bar"].note(
+                f"step {step_state.step}: "
+                + " ".join(f"{k} {v:.4g}" for k, v in step_state.evaluation.items())
+            )
 
     return on_start, on_step
 

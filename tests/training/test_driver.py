@@ -2,6 +2,7 @@
 checkpoints hold all of them, a killed run resumes exactly, release files per network."""
 
 import dataclasses
+import json
 import os
 
 import keras
@@ -208,8 +209,13 @@ def test_evaluation_hook_runs_every_eval_every_and_is_logged(tmp_path):
 
     config = dataclasses.replace(_config(tmp_path / "run", 5), eval_every=2)
     recipe = EvaluatedToy(config)
-    driver.run(recipe)
+    reported = []
+    driver.run(recipe, on_step=lambda s: s.evaluation and reported.append(s.step))
     assert recipe.evaluated == [2, 4, 5]  # every 2 steps, and at the end
+    assert reported == [2, 4, 5]  # the progress callback sees each evaluation
+    lines = (tmp_path / "run" / "eval.jsonl").read_text().splitlines()
+    assert [json.loads(line)["step"] for line in lines] == [2, 4, 5]
+    assert "critic_mean" in json.loads(lines[0])
     events = EventAccumulator(str(tmp_path / "run" / "logs"), size_guidance={"tensors": 0})
     events.Reload()
     steps = [event.step for event in events.Tensors("eval/critic_mean")]

@@ -4,11 +4,13 @@ the linear-decay schedule, and the networks, optimisers and pools to checkpoint.
 import dataclasses
 
 import keras
+import numpy as np
 
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.gan.schedules import LinearDecay
 from tfstyle.losses.adversarial import check_gan_loss
-from tfstyle.training.recipe import Recipe, TrainConfig
+from tfstyle.metrics.feature_networks import FEATURE_NETWORKS
+from tfstyle.training.recipe import Recipe, TrainConfig, sample_images
 
 GAN_IDENTITY_KEYS = ("gan_loss", "beta_1", "beta_2", "decay_fraction")
 
@@ -30,6 +32,10 @@ class GANTrainConfig(TrainConfig):
     beta_2: float = 0.999
     gan_loss: str = "lsgan"
     decay_fraction: float = 0.5
+    # FID/KID every `eval_every` steps (0: never): generated against real images.
+    eval_images: int = 64
+    eval_features: str = "inception"
+    eval_feature_weights: object = "imagenet"
 
     def validate(self):
         check_gan_loss(self.gan_loss)
@@ -39,6 +45,13 @@ class GANTrainConfig(TrainConfig):
             )
         if not (0.0 <= self.beta_1 < 1.0 and 0.0 <= self.beta_2 < 1.0):
             raise InvalidArgumentError("--beta_1 and --beta_2 must be in [0, 1)")
+        if self.eval_features not in FEATURE_NETWORKS:
+            raise InvalidArgumentError(
+                f"--eval_features must be one of {', '.join(FEATURE_NETWORKS)}, "
+                f"got '{self.eval_features}'"
+            )
+        if self.eval_every and self.eval_images < 2:
+            raise InvalidArgumentError(f"--eval_images must be >= 2, got {self.eval_images}")
         super().validate()
 
 
@@ -75,7 +88,57 @@ class AdversarialRecipe(Recipe):
         model = self.make_model()
         model.build()
         model.compile({phase: self.make_optimizer() for phase in model.phase_variables()})
+        if self.config.eval_every and self._eval is None:
+            self._prepare_evaluation()  # a missing weights file fails now, not at step N
         return model
+
+    # Evaluation: FID/KID of generated against real images -----------------------------
+
+    _eval = None
+
+    def eval_data(self, count):
+        """(inputs, real): up to `count` generator inputs (images or noise) and real
+        images of the target domain, both fixed for the run; None: no evaluation.
+
+        The default serves the unpaired families (CycleGAN, CartoonGAN): centre crops of
+        the first photos of `self.source` against those of the target domain
+        `self.styles`."""
+        if getattr(self, "styles", None) is None:
+            return None
+        size = self.config.image_size
+        return sample_images(self.source, size, count), sample_images(self.styles, size, count)
+
+    def _prepare_evaluation(self):
+        from tfstyle.metrics import FeatureStatistics, make_feature_network
+
+        c = self.config
+        data = self.eval_data(c.eval_images)
+        if data is None:
+            self._eval = {}
+            return
+        features = make_feature_network(c.eval_features, c.eval_feature_weights)
+        inputs, real = data
+        stats = FeatureStatistics(keep=len(real)).update(features(_rgb(real)))
+        self._eval = {"features": features, "inputs": inputs, "real": stats}
+
+    def evaluate(self, model, step):
+        """{"fid": ..., "kid": ...} of the generator's outputs for the fixed inputs
+        against the real images (`eval_data`), on `config.eval_features`."""
+        from tfstyle.metrics import FeatureStatistics, fid, kid
+
+        if not self.config.eval_every:
+            return None
+        if self._eval is None:
+            self._prepare_evaluation()
+        if not self._eval:
+            return None
+        inputs, real, features = self._eval["inputs"], self._eval["real"], self._eval["features"]
+        fake = FeatureStatistics(keep=len(inputs))
+        for i in range(0, len(inputs), EVAL_BATCH):
+            out = model(inputs[i : i + EVAL_BATCH], training=False)
+            fake.update(features(_rgb(np.clip(np.asarray(out, np.float32), 0.0, 1.0))))
+        value, _ = kid(fake, real, subsets=KID_SUBSETS)
+        return {"fid": fid(fake, real), "kid": value}
 
     def optimizers(self, model):
         return model.optimizer_items()
@@ -90,3 +153,13 @@ class AdversarialRecipe(Recipe):
         release = self.inference_network(self.run_config())
         release.set_weights(model.generator.get_weights())
         return {"generator": release}
+
+
+EVAL_BATCH = 8
+KID_SUBSETS = 20  # of min(1000, n) images: enough for the few dozen images of a check
+
+
+def _rgb(images):
+    """Grayscale (one channel) images repeated to RGB for the feature networks."""
+    images = np.asarray(images, np.float32)
+    return np.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images

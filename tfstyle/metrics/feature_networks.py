@@ -77,7 +77,7 @@ class InceptionFeatures(_Batched):
                 raise WeightsError(
                     f"could not download the ImageNet InceptionV3 weights ({first}); pass a "
                     "path to inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5, or use "
-                    "the VGG features (--features vgg)"
+                    "the VGG features (evaluate.py --features vgg; training: --eval_features vgg)"
                 ) from None
             raise WeightsError(f"could not load InceptionV3 weights '{weights}': {first}") from None
         self.network.trainable = False

@@ -13,6 +13,7 @@ checkpoint restores on any number of replicas.
 """
 
 import dataclasses
+import json
 import os
 import shutil
 import time
@@ -22,6 +23,8 @@ import tensorflow as tf
 
 from tfstyle.io import atomic_write, save_image
 from tfstyle.training import distribute
+
+EVAL_LOG = "eval.jsonl"  # one JSON line per evaluation, in the run folder
 
 
 @dataclasses.dataclass
@@ -33,6 +36,7 @@ class TrainState:
     start_step: int
     logs: dict
     seconds: float
+    evaluation: dict | None = None  # {name: value} at the steps that evaluated
 
 
 def default_networks(model):
@@ -144,7 +148,7 @@ def train(
         extra_state: {name: trackable} checkpointed too.
         replicated: batch keys every replica gets whole (see `ReplicaBatches`).
         evaluate: `evaluate(step)` -> {name: scalar} or None, every `eval_every` steps
-            and at the end; logged to TensorBoard under eval/.
+            and at the last step; logged to TensorBoard under eval/ and to `eval.jsonl`.
 
     Returns:
         The final step.
@@ -189,15 +193,16 @@ def train(
                     for key, value in values.items():
                         tf.summary.scalar(key, value)
                 model.reset_metrics()
+            evaluation = None
+            due = eval_every and (current % eval_every == 0 or current == total_steps)
+            if evaluate is not None and due:
+                evaluation = _evaluate(evaluate, writer, current, output_dir, state.chief)
             if on_step is not None:
-                on_step(
-                    TrainState(current, total_steps, start_step, values, time.monotonic() - started)
-                )
+                seconds = time.monotonic() - started
+                on_step(TrainState(current, total_steps, start_step, values, seconds, evaluation))
             if state.chief and sample_images is not None and sample_every:
                 if current % sample_every == 0:
                     _write_samples(model, sample_images, output_dir, writer, current)
-            if evaluate is not None and eval_every and current % eval_every == 0:
-                _evaluate(evaluate, writer, current)
             if current % checkpoint_every == 0:
                 state.save()
     except KeyboardInterrupt:
@@ -208,17 +213,23 @@ def train(
         state.save()
     if state.chief and sample_images is not None:
         _write_samples(model, sample_images, output_dir, writer, final)
-    if evaluate is not None and not (eval_every and final % eval_every == 0):
-        _evaluate(evaluate, writer, final)
     writer.flush()
     return final
 
 
-def _evaluate(evaluate, writer, step):
-    results = evaluate(step) or {}
+def _evaluate(evaluate, writer, step, output_dir, chief):
+    """Runs `evaluate(step)`: TensorBoard scalars "eval/<name>" and, on the chief, a
+    line of `eval.jsonl` in the run folder. Returns the results (None if none)."""
+    results = {k: float(v) for k, v in (evaluate(step) or {}).items()}
+    if not results:
+        return None
     with writer.as_default(step=step):
         for key, value in results.items():
-            tf.summary.scalar(f"eval/{key}", float(value))
+            tf.summary.scalar(f"eval/{key}", value)
+    if chief:
+        with open(os.path.join(output_dir, EVAL_LOG), "a") as f:
+            f.write(json.dumps({"step": step, **results}) + "\n")
+    return results
 
 
 def _write_samples(model, images, output_dir, writer, step):

@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from tests.conftest import write_image
+from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer
 from tfstyle.models.cyclegan import CycleGAN
 from tfstyle.models.cyclegan.train import CycleGANRecipe, CycleGANTrainConfig
@@ -137,3 +138,24 @@ def test_release_translates_both_ways(tmp_path, domains, rng):
     from PIL import Image
 
     assert Image.open(samples[-1]).size == (2 * 16, 6 * 16)
+
+
+def test_eval_every_logs_fid_and_kid_of_translations_against_the_target_domain(tmp_path, domains):
+    import dataclasses
+    import json
+
+    config = dataclasses.replace(
+        _config(tmp_path / "run", domains, 2),
+        eval_every=1,
+        eval_images=3,
+        eval_features="vgg",
+        eval_feature_weights=None,
+    )
+    _run(config)
+    lines = [json.loads(x) for x in (tmp_path / "run" / "eval.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines] == [1, 2]
+    assert all(line["fid"] > 0 and np.isfinite(line["kid"]) for line in lines)
+    # The generator moved between the evaluations, the real statistics did not.
+    assert lines[0]["fid"] != lines[1]["fid"]
+    with pytest.raises(InvalidArgumentError, match="eval_features"):
+        dataclasses.replace(config, eval_features="alexnet").validate()

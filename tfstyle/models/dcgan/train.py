@@ -12,7 +12,7 @@ from tfstyle.errors import InvalidArgumentError
 from tfstyle.gan import GAN_IDENTITY_KEYS, AdversarialRecipe, GANTrainConfig
 from tfstyle.models.dcgan.dcgan import DCGAN
 from tfstyle.networks import DCGANDiscriminator, DCGANGenerator
-from tfstyle.training.recipe import register_recipe
+from tfstyle.training.recipe import register_recipe, sample_images
 
 SYNTHETIC = "synthetic_digits"
 IDENTITY_KEYS = GAN_IDENTITY_KEYS + (
@@ -110,6 +110,14 @@ class DCGANRecipe(AdversarialRecipe):
 
     def sample_images(self):
         return np.zeros((8, 1, 1, 1), np.float32)  # 8 columns of the fixed-z grid
+
+    def eval_data(self, count):
+        c = self.config
+        z = np.random.default_rng(c.seed).standard_normal((count, c.latent_dim))
+        real = sample_images(self.source, c.image_size, count)
+        if c.channels == 1:
+            real = np.asarray(tf.image.rgb_to_grayscale(real))
+        return z.astype(np.float32), real
 
     def dataset(self, start_step):
         c = self.config

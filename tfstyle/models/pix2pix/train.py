@@ -130,6 +130,10 @@ class Pix2PixRecipe(AdversarialRecipe):
     def sample_images(self):
         return self._samples[0]
 
+    def eval_data(self, count):
+        c = self.config
+        return paired_samples(self.source, c.image_size, count, direction=c.direction)
+
     def dataset(self, start_step):
         c = self.config
         return paired_dataset(
