@@ -30,6 +30,9 @@ setup(
         # CartoonGAN's edge smoothing: Canny edges and dilation as the paper's
         # preprocessing (a Canny of our own would be a slower, less tested copy).
         "opencv-python-headless>=4.8",
+        # Videos: decoding and encoding through the ffmpeg binary this wheel ships (no
+        # system ffmpeg, no other dependency); OpenCV's video I/O has no audio.
+        "imageio-ffmpeg>=0.5",
     ],
     extras_require={
         "export": [

@@ -171,15 +171,24 @@ class Progress:
         initial: steps already done (when resuming); the rate counts new steps only.
         items_per_step: e.g. the batch size, to show images/s.
         label: prefix of each line.
+        unit: what a step is, for the rate ("frame" -> frame/s).
     """
 
     def __init__(
-        self, total, initial=0, items_per_step=None, label="", stream=None, log_every_s=10.0
+        self,
+        total,
+        initial=0,
+        items_per_step=None,
+        label="",
+        stream=None,
+        log_every_s=10.0,
+        unit="step",
     ):
         self.total = int(total)
         self.start_step = int(initial)
         self.items_per_step = items_per_step
         self.label = label
+        self.unit = unit
         self.stream = stream or sys.stdout
         self.interactive = self.stream.isatty()
         self.log_every_s = log_every_s
@@ -203,11 +212,11 @@ class Progress:
         filled = int(width * step / max(self.total, 1))
         parts = [
             f"{self.label}[{'#' * filled}{'.' * (width - filled)}] {step}/{self.total}",
-            "? step/s"
+            f"? {self.unit}/s"
             if not rate
-            else f"{rate:.2f} step/s"
+            else f"{rate:.2f} {self.unit}/s"
             if rate >= 0.1
-            else f"{1 / rate:.1f} s/step",
+            else f"{1 / rate:.1f} s/{self.unit}",
         ]
         if self.items_per_step:
             parts.append(f"{rate * self.items_per_step:.1f} img/s")

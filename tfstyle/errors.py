@@ -31,3 +31,7 @@ class DatasetUnavailableError(InvalidArgumentError):
     """A dataset is not prepared here and cannot be downloaded (exit status 2)."""
 
     exit_code = 2
+
+
+class VideoError(TfstyleError, OSError):
+    """A video file is missing, unreadable, not a video, or cannot be written."""

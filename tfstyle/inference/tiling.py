@@ -111,9 +111,7 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
         out = _run_padded(stylizer, image)
     elif getattr(stylizer, "shares_statistics", False) and scale == 1:
         with shared_statistics():
-            # Record image-wide instance-norm statistics on a downscaled whole image.
-            overview = resize_to_shape(image, scaled_size(h, w, min(max(h, w), STATISTICS_SIDE)))
-            _run_padded(stylizer.eager, overview.numpy())
+            record_statistics(stylizer, image)
             out = _tiled(stylizer.eager, image, tile, overlap, None)
     else:
         out = _tiled(stylizer, image, tile, overlap, fixed)
@@ -124,6 +122,15 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
     if preserve_color:
         out = keep_colors(out, image).numpy()
     return np.clip(out, 0.0, 1.0)
+
+
+def record_statistics(stylizer, image):
+    """Inside `shared_statistics()`: runs a Keras network eagerly on `image` downscaled
+    to at most STATISTICS_SIDE px, so every later call inside the block (tiles of the
+    image, frames of a clip) is normalised with these image-wide statistics."""
+    h, w = image.shape[:2]
+    overview = resize_to_shape(image, scaled_size(h, w, min(max(h, w), STATISTICS_SIDE)))
+    _run_padded(stylizer.eager, np.asarray(overview))
 
 
 def _tiled(run, image, tile, overlap, fixed):

@@ -1,6 +1,6 @@
 """Image quality metrics: PSNR and SSIM by the super-resolution protocol, a VGG
 feature distance, the style/content yardstick, and set distances (FID, KID) on a
-pluggable feature network."""
+pluggable feature network, and the warping error of videos (defined in `tfstyle.video`)."""
 
 from tfstyle.metrics.distribution import FeatureStatistics, fid, frechet_distance, kid
 from tfstyle.metrics.feature_networks import (
@@ -11,6 +11,7 @@ from tfstyle.metrics.feature_networks import (
 )
 from tfstyle.metrics.image_quality import FeatureDistance, luma, psnr, shave, sr_metrics, ssim
 from tfstyle.metrics.style_distance import StyleContentDistance
+from tfstyle.video.temporal import WarpingError
 
 __all__ = [
     "FEATURE_NETWORKS",
@@ -19,6 +20,7 @@ __all__ = [
     "InceptionFeatures",
     "StyleContentDistance",
     "VGGPooledFeatures",
+    "WarpingError",
     "fid",
     "frechet_distance",
     "kid",

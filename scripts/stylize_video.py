@@ -1,0 +1,174 @@
+r"""Stylise a video (or a folder of frames) with any feed-forward network of the zoo, in
+any format, with temporal consistency.
+
+Every frame goes through the network as `stylize.py` runs an image (same model flags:
+--style, --style_weights, --alpha, --direction, --strength, --preserve_color, --tile);
+then the previous output, carried along the optical flow (OpenCV DIS) between the
+input frames, is blended in where the flow is reliable (--temporal_weight; 0 =
+frame by frame). Keras networks normalise every frame with the instance-norm
+statistics of the clip's first frame (--share_statistics), so the tone does not
+flicker. Frames stream: memory does not grow with the clip. The audio track is kept.
+
+Examples:
+    python scripts/stylize_video.py --model runs/johnson_mosaic --input clip.mp4 --output out.mp4
+    python scripts/stylize_video.py --model exported/johnson_mosaic/model.onnx --input clip.mp4 \
+        --output out.mp4 --max_size 512 --temporal_weight 0.6 --report
+    # frames in and out (a folder output resumes where a killed run stopped)
+    python scripts/stylize_video.py --model runs/adain --style wave --input frames/ --output styled/
+"""
+
+import contextlib
+import os
+
+import stylize as image_program  # the image program's model flags and binding
+from absl import flags
+
+from tfstyle import cli
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.inference import load_stylizer, stylize_image
+from tfstyle.inference.tiling import record_statistics
+from tfstyle.io import load_image
+from tfstyle.io.video import (
+    FRAME_PATTERN,
+    FrameWriter,
+    check_video_output,
+    frames_written,
+    is_video_path,
+    probe,
+    read_frames,
+)
+
+_TEMPORAL_WEIGHT = flags.DEFINE_float(
+    "temporal_weight",
+    0.5,
+    "Weight of the previous output, warped along the flow, where the flow is reliable "
+    "(0: frame by frame).",
+    lower_bound=0.0,
+    upper_bound=0.95,
+)
+_FLOW_PRESET = flags.DEFINE_enum(
+    "flow_preset", "medium", ["ultrafast", "fast", "medium"], "OpenCV DIS optical flow preset."
+)
+_SHARE_STATISTICS = flags.DEFINE_bool(
+    "share_statistics",
+    True,
+    "Keras networks: normalise every frame with the first frame's instance-norm statistics.",
+)
+_REPORT = flags.DEFINE_bool(
+    "report", False, "Print the warping error of the output (Lai et al. 2018) at the end."
+)
+_MAX_FRAMES = flags.DEFINE_integer(
+    "max_frames", None, "Stop after this many frames.", lower_bound=1
+)
+
+P = image_program
+
+
+def _check_paths():
+    source, target = P._INPUT.value, P._OUTPUT.value
+    if not os.path.exists(source):
+        raise InvalidArgumentError(f"input '{source}' does not exist")
+    if not os.path.isdir(source) and not is_video_path(source):
+        raise InvalidArgumentError(
+            f"input '{source}' is not a video ({', '.join(('.mp4', '.mov', '.mkv', '...'))}) "
+            "or a folder of frames; images go through scripts/stylize.py"
+        )
+    check_video_output(target, P._OVERWRITE.value)
+    folder_output = not os.path.splitext(target)[1]
+    start = 0
+    if folder_output and os.path.isdir(target):
+        start = frames_written(target)
+        if start and P._OVERWRITE.value:
+            start = 0  # written again from the first frame
+    return source, target, start
+
+
+def _frame_function(stylizer):
+    def run(frame):
+        return stylize_image(
+            stylizer,
+            frame,
+            tile=P._TILE.value,
+            overlap=P._OVERLAP.value,
+            strength=P._STRENGTH.value,
+            preserve_color=P._PRESERVE_COLOR.value,
+        )
+
+    return run
+
+
+def main(argv):
+    from tfstyle.layers.normalization import shared_statistics
+    from tfstyle.video import DISFlow, stylize_frames
+
+    if P._MASKS.value:
+        raise InvalidArgumentError("--masks is for images (scripts/stylize.py)")
+    source, target, start = _check_paths()
+    info = probe(source)
+    stylizer = load_stylizer(P._MODEL.value, num_threads=P._THREADS.value)
+    stylizer, _ = P.configure(P.choose_direction(stylizer))
+    P.check_scale(stylizer)
+    total = min(info.frames or 0, _MAX_FRAMES.value or 10**9) or None
+    if start and total and start >= total:
+        print(f"{target} already holds {start} frames: nothing to do")
+        return
+    frames = read_frames(source, max_side=P._MAX_SIZE.value, start=max(start - 1, 0))
+    seed = None
+    if start:  # resume: the last written output and its input frame seed the blending
+        seed = (next(frames), load_image(os.path.join(target, FRAME_PATTERN.format(start - 1))))
+        print(f"resuming {target} at frame {start}")
+    share = _SHARE_STATISTICS.value and stylizer.shares_statistics and stylizer.scale == 1
+    context = shared_statistics() if share else contextlib.nullcontext()
+    progress = cli.Progress(total or 1, initial=start, label="frames ", unit="frame")
+    written = start
+    with (
+        context,
+        FrameWriter(
+            target,
+            fps=info.fps,
+            audio_from=source if is_video_path(source) else None,
+            overwrite=P._OVERWRITE.value,
+            start=start,
+        ) as writer,
+    ):
+        run = _frame_function(stylizer)
+        if share:
+            # The clip's first frame's statistics, recorded once, normalise every frame.
+            record_statistics(stylizer, next(read_frames(source, max_side=P._MAX_SIZE.value)))
+            run = _frame_function(_Eager(stylizer))
+        outputs = stylize_frames(
+            frames,
+            run,
+            weight=_TEMPORAL_WEIGHT.value,
+            estimator=DISFlow(_FLOW_PRESET.value),
+            measure=_REPORT.value,
+            seed=seed,
+        )
+        error = None
+        for out, error_so_far in outputs:
+            writer.write(out)
+            error = error_so_far
+            written += 1
+            progress.update(written)
+            if _MAX_FRAMES.value and written >= _MAX_FRAMES.value:
+                break
+    size = f", {out.shape[1]}x{out.shape[0]}" if written > start else ""
+    print(f"wrote {target} ({written} frames{size}, {stylizer.kind})")
+    if _REPORT.value:
+        value = "n/a (fewer than two frames)" if error is None else f"{error:.6f}"
+        print(f"warping error {value} (DIS {_FLOW_PRESET.value} flow on the input frames)")
+
+
+class _Eager:
+    """The stylizer run eagerly (shared instance-norm statistics are Python state)."""
+
+    def __init__(self, stylizer):
+        self.stylizer = stylizer
+        self.scale, self.fixed_size = stylizer.scale, getattr(stylizer, "fixed_size", None)
+
+    def __call__(self, images):
+        return self.stylizer.eager(images)
+
+
+if __name__ == "__main__":
+    cli.run(main)

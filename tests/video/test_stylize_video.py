@@ -1,0 +1,131 @@
+"""Videos in and out: streaming decode/encode with the audio kept, frames folders with
+resume, and scripts/stylize_video.py's output and one-line errors."""
+
+import os
+import subprocess
+
+import keras
+import numpy as np
+import pytest
+
+from tests.conftest import assert_one_line_error, run_cli, write_image
+from tfstyle.errors import OutputExistsError, VideoError
+from tfstyle.io.video import FrameWriter, frames_written, probe, read_frames
+from tfstyle.models.johnson import TransformerNet
+
+
+def _ffmpeg():
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    """1 s of ffmpeg's moving test pattern at 10 fps, 64 x 48, with a 440 Hz tone."""
+    path = tmp_path_factory.mktemp("clip") / "clip.mp4"
+    subprocess.run(
+        [_ffmpeg(), "-y", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "1", "-pix_fmt", "yuv420p",
+         "-c:v", "libx264", "-c:a", "aac", str(path)],
+        check=True,
+    )  # fmt: skip
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory):
+    keras.utils.set_random_seed(0)
+    net = TransformerNet.from_preset("lite_025")
+    net.build((None, None, None, 3))
+    path = tmp_path_factory.mktemp("net") / "generator.keras"
+    net.save(str(path))
+    return str(path)
+
+
+def test_frames_stream_through_a_written_video_with_its_audio(clip, tmp_path):
+    info = probe(clip)
+    assert info.size == (64, 48) and info.fps == 10 and info.audio
+    frames = read_frames(clip)
+    assert not isinstance(frames, list)  # a generator: one frame at a time
+    out = tmp_path / "copy.mp4"
+    with FrameWriter(out, fps=info.fps, audio_from=clip) as writer:
+        for frame in frames:
+            writer.write(frame)
+    copy = probe(out)
+    assert copy.size == (64, 48) and copy.audio and writer.count == 10
+    first, again = next(read_frames(clip)), next(read_frames(out))
+    assert np.abs(first - again).mean() < 0.03  # H.264 twice
+    assert not [f for f in os.listdir(tmp_path) if f.startswith(".")]  # no partial left
+
+
+def test_a_failed_write_leaves_nothing_and_existing_outputs_are_kept(clip, tmp_path):
+    out = tmp_path / "out.mp4"
+    with pytest.raises(RuntimeError), FrameWriter(out, fps=10) as writer:
+        writer.write(np.zeros((16, 16, 3), np.float32))
+        raise RuntimeError("killed")
+    assert os.listdir(tmp_path) == []
+    out.write_bytes(b"keep")
+    with pytest.raises(OutputExistsError):
+        FrameWriter(out)
+    assert out.read_bytes() == b"keep"
+
+
+def test_broken_and_missing_videos_are_one_clear_error(tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(200))
+    for path in (broken, tmp_path / "missing.mp4"):
+        with pytest.raises(VideoError):
+            probe(path)
+
+
+def test_frames_folders_in_and_out(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(3):
+        write_image(frames / f"{i:03d}.png", np.random.default_rng(i), size=(20, 12))
+    assert probe(frames).frames == 3
+    out = tmp_path / "out"
+    with FrameWriter(out) as writer:
+        for frame in read_frames(frames, start=1):
+            writer.write(frame)
+    assert frames_written(out) == 2
+
+
+def test_stylize_video_writes_the_clip_reports_and_resumes_a_frames_folder(clip, network, tmp_path):
+    out = tmp_path / "styled.mp4"
+    result = run_cli(
+        "stylize_video.py", "--model", network, "--input", clip, "--output", out, "--report"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warping error" in result.stdout and "frame/s" in result.stdout
+    styled = probe(out)
+    assert styled.size == (64, 48) and styled.audio
+    # A frames folder killed after 4 frames resumes with the remaining 6.
+    folder = tmp_path / "frames"
+    first = run_cli(
+        "stylize_video.py", "--model", network, "--input", clip, "--output", folder,
+        "--max_frames", "4",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert frames_written(folder) == 4
+    resumed = run_cli("stylize_video.py", "--model", network, "--input", clip, "--output", folder)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming" in resumed.stdout and frames_written(folder) == 10
+
+
+def test_stylize_video_bad_inputs_are_one_line_and_write_nothing(clip, network, tmp_path):
+    not_video = write_image(tmp_path / "photo.png")
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    existing = tmp_path / "exists.mp4"
+    existing.write_bytes(b"keep")
+    for args in (
+        ["--input", not_video, "--output", tmp_path / "a.mp4"],
+        ["--input", broken, "--output", tmp_path / "b.mp4"],
+        ["--input", clip, "--output", existing],
+        ["--input", clip, "--output", tmp_path / "c.txt"],
+    ):
+        assert_one_line_error(run_cli("stylize_video.py", "--model", network, *args))
+    assert sorted(os.listdir(tmp_path)) == ["broken.mp4", "exists.mp4", "photo.png"]
+    assert existing.read_bytes() == b"keep"
