@@ -8,6 +8,8 @@ Examples:
     # a translation network's outputs against real images of the target domain
     python scripts/evaluate.py --outputs fakes/ --references real/ --metrics fid,kid \
         --features inception --feature_weights inception_v3_notop.h5 --json scores.json
+    # a stylised clip against its input: the warping error (flow on the input frames)
+    python scripts/evaluate.py --outputs styled.mp4 --references clip.mp4
     # offline: FID/KID on the zoo's VGG, style/content on the yardstick VGG16
     python scripts/evaluate.py --outputs stylized/ --references photos/ --style starry_night \
         --metrics fid,kid,style,content --features vgg --feature_weights vgg19.weights.h5 \
@@ -30,13 +32,20 @@ from tfstyle.io import atomic_write, check_output_path, list_images, load_image
 from tfstyle.metrics.feature_networks import FEATURE_NETWORKS
 from tfstyle.metrics.folders import METRICS, PAIRED, SETS, check_metrics
 
-_OUTPUTS = flags.DEFINE_string("outputs", None, "Folder (or one image) of images to judge.")
+_OUTPUTS = flags.DEFINE_string(
+    "outputs", None, "Folder (or one image) of images to judge, or a stylised video."
+)
 _REFERENCES = flags.DEFINE_string(
-    "references", None, "Folder (or one image) of references: paired by file name, and a set."
+    "references",
+    None,
+    "Folder (or one image) of references: paired by file name, and a set; for a video "
+    "output, the input clip (a video or a folder of frames).",
 )
 _STYLE = flags.DEFINE_string("style", None, "Painting for the style distance (name or path).")
 _METRICS = flags.DEFINE_list(
-    "metrics", None, f"Metrics ({', '.join(METRICS)}); default: all that the inputs allow."
+    "metrics",
+    None,
+    f"Metrics ({', '.join(METRICS)}; warping for a video); default: all the inputs allow.",
 )
 _FEATURES = flags.DEFINE_enum(
     "features", "inception", FEATURE_NETWORKS, "Feature network of FID and KID."
@@ -80,11 +89,35 @@ def _images(path, flag):
     return found
 
 
+def evaluate_video():
+    """The warping error of a stylised clip against its input clip."""
+    from tfstyle.io.video import probe, read_frames
+    from tfstyle.video import warping_error
+
+    if not _REFERENCES.value:
+        raise InvalidArgumentError("the warping error of a video needs --references (its input)")
+    if _METRICS.value and set(_METRICS.value) != {"warping"}:
+        raise InvalidArgumentError("a video output is judged by its warping error only")
+    probe(_OUTPUTS.value), probe(_REFERENCES.value)  # one clear error for a broken file
+    error, frames = warping_error(read_frames(_OUTPUTS.value), read_frames(_REFERENCES.value))
+    if error is None:
+        raise InvalidArgumentError("the warping error needs at least two frames")
+    print(f"{frames} frames")
+    print(f"warping error {error:.6f} (DIS flow on the input frames)")
+    return {"frames": frames, "warping_error": error}
+
+
 def main(argv):
     from tfstyle.assets import resolve_style
+    from tfstyle.io.video import is_video_path
     from tfstyle.metrics import StyleContentDistance, make_feature_network
     from tfstyle.metrics.folders import evaluate_folders
 
+    if _JSON.value:
+        check_output_path(_JSON.value, _OVERWRITE.value, extensions=(".json",))
+    if is_video_path(_OUTPUTS.value) or (_METRICS.value or []) == ["warping"]:
+        _write_json(evaluate_video())
+        return
     outputs = _images(_OUTPUTS.value, "outputs")
     references = _images(_REFERENCES.value, "references") if _REFERENCES.value else None
     metrics = _METRICS.value or [
@@ -93,8 +126,6 @@ def main(argv):
     if not metrics:
         raise InvalidArgumentError("nothing to compute: give --references and/or --style")
     check_metrics(metrics, bool(references), bool(_STYLE.value))
-    if _JSON.value:
-        check_output_path(_JSON.value, _OVERWRITE.value, extensions=(".json",))
     style = load_image(resolve_style(_STYLE.value)) if _STYLE.value else None
     features = yardstick = None
     if any(m in SETS for m in metrics):
@@ -130,9 +161,13 @@ def main(argv):
         else:
             label, unit = _LABELS[name]
             print(f"{label} {result[name]:.4f}{' ' + unit if unit else ''}")
+    if features is not None:
+        result["features"] = features.name
+    _write_json(result)
+
+
+def _write_json(result):
     if _JSON.value:
-        if features is not None:
-            result["features"] = features.name
         with atomic_write(_JSON.value, _OVERWRITE.value) as tmp, open(tmp, "w") as f:
             json.dump(result, f, indent=2)
 

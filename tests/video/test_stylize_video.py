@@ -101,6 +101,9 @@ def test_stylize_video_writes_the_clip_reports_and_resumes_a_frames_folder(clip,
     assert "warping error" in result.stdout and "frame/s" in result.stdout
     styled = probe(out)
     assert styled.size == (64, 48) and styled.audio
+    judged = run_cli("evaluate.py", "--outputs", out, "--references", clip)
+    assert judged.returncode == 0, judged.stderr
+    assert "10 frames" in judged.stdout and "warping error" in judged.stdout
     # A frames folder killed after 4 frames resumes with the remaining 6.
     folder = tmp_path / "frames"
     first = run_cli(

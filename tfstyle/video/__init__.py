@@ -8,6 +8,7 @@ from tfstyle.video.temporal import (
     TemporalBlender,
     WarpingError,
     stylize_frames,
+    warping_error,
 )
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "reliable",
     "stylize_frames",
     "warp",
+    "warping_error",
 ]

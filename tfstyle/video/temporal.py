@@ -125,3 +125,16 @@ def stylize_frames(frames, stylize, weight=0.5, estimator=None, measure=False, s
             error.update(out, pair)
         previous = frame
         yield out, (error.result() if error is not None else None)
+
+
+def warping_error(outputs, inputs, estimator=None):
+    """The warping error of a stylised clip: `outputs` and `inputs` are iterables of
+    frames (streamed, e.g. `tfstyle.io.video.read_frames`); the flow is computed on the
+    inputs. Returns (error, frames); the error is None for fewer than two frames."""
+    estimator = estimator or DISFlow()
+    error, previous, count = WarpingError(), None, 0
+    for out, frame in zip(outputs, inputs, strict=False):
+        pair = PairFlow.between(estimator, previous, frame) if previous is not None else None
+        error.update(out, pair)
+        previous, count = frame, count + 1
+    return error.result(), count
