@@ -7,6 +7,9 @@ Examples:
     python scripts/stylize_gatys.py --mode texture --style mosaic --output texture.png
     python scripts/stylize_gatys.py --mode invert --content photo.jpg --layer relu3_1 \
         --output inverted.png
+    # a video (or a folder of frames), temporally consistent (Ruder et al.)
+    python scripts/stylize_gatys.py --content clip.mp4 --style starry_night --output out.mp4 \
+        --image_size 256 --steps 200 --later_steps 100
 """
 
 import os
@@ -17,12 +20,21 @@ from tfstyle import cli
 from tfstyle.assets import resolve_photo, resolve_style
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.io import check_output_path, load_image, save_image
-from tfstyle.models.gatys import GatysRunConfig, run_gatys, size_schedule
+from tfstyle.io.video import FrameWriter, check_video_output, is_video_path, probe, read_frames
+from tfstyle.models.gatys import (
+    RUDER_TEMPORAL_WEIGHT,
+    GatysRunConfig,
+    run_gatys,
+    run_gatys_video,
+    size_schedule,
+)
 
 _CONTENT = flags.DEFINE_string("content", None, "Content photo: a path or a bundled photo name.")
 _STYLE = flags.DEFINE_list("style", [], "Style image(s): bundled names or paths, comma-separated.")
 _STYLE_WEIGHTS = flags.DEFINE_string("style_weights", "", "Blend weights, e.g. 0.7,0.3.")
-_OUTPUT = flags.DEFINE_string("output", None, "Output image (.png or .jpg).")
+_OUTPUT = flags.DEFINE_string(
+    "output", None, "Output image (.png or .jpg); a video or a folder for a video --content."
+)
 _MODE = flags.DEFINE_enum("mode", "stylize", ["stylize", "texture", "invert"], "What to optimise.")
 _LAYER = flags.DEFINE_string("layer", "block4_conv2", "Layer whose features --mode invert matches.")
 _IMAGE_SIZE = flags.DEFINE_integer("image_size", 512, "Longer side of the output.", lower_bound=32)
@@ -61,6 +73,21 @@ _SAVE_EVERY = flags.DEFINE_integer(
 _SEED = flags.DEFINE_integer("seed", None, "Random seed.")
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
 _JIT = flags.DEFINE_bool("jit_compile", False, "Compile the step with XLA.")
+_TEMPORAL_WEIGHT = flags.DEFINE_float(
+    "temporal_weight",
+    RUDER_TEMPORAL_WEIGHT,
+    "Video: weight of Ruder et al.'s temporal loss (default: the paper's 200, converted).",
+    lower_bound=0,
+)
+_LATER_STEPS = flags.DEFINE_integer(
+    "later_steps",
+    None,
+    "Video: steps for every frame after the first (default: half).",
+    lower_bound=1,
+)
+_MAX_FRAMES = flags.DEFINE_integer(
+    "max_frames", None, "Video: stop after this many frames.", lower_bound=1
+)
 
 flags.mark_flag_as_required("output")
 
@@ -76,7 +103,16 @@ def main(argv):
         raise InvalidArgumentError(f"--content is required for --mode {mode}")
     if mode != "invert" and not _STYLE.value:
         raise InvalidArgumentError(f"--style is required for --mode {mode}")
-    output = check_output_path(_OUTPUT.value, overwrite=_OVERWRITE.value)
+    video = bool(_CONTENT.value) and (
+        os.path.isdir(_CONTENT.value) or is_video_path(_CONTENT.value)
+    )
+    if video:
+        check_video_output(_OUTPUT.value, _OVERWRITE.value)
+        if mode != "stylize":
+            raise InvalidArgumentError("a video --content is stylised in --mode stylize only")
+        output = _OUTPUT.value
+    else:
+        output = check_output_path(_OUTPUT.value, overwrite=_OVERWRITE.value)
     init = _INIT.value
     config = GatysRunConfig(
         mode=mode,
@@ -101,6 +137,8 @@ def main(argv):
         jit_compile=_JIT.value,
     )
     config.validate()
+    if video:
+        return stylize_video(config, output)
     stages = size_schedule(config.image_size, config.coarse_to_fine)
     if _SAVE_EVERY.value:
         for stage in range(len(stages)):
@@ -136,6 +174,32 @@ def main(argv):
     image = run_gatys(content, styles, config, callback=progress)
     save_image(output, image, overwrite=_OVERWRITE.value)
     print(f"wrote {output}")
+
+
+def stylize_video(config, output):
+    """Frames stream in, are optimised one after another, and stream out."""
+    info = probe(_CONTENT.value)
+    styles = [load_image(resolve_style(s), max_side=2 * config.image_size) for s in _STYLE.value]
+    total = min(info.frames or 1, _MAX_FRAMES.value or 10**9)
+    frames = read_frames(_CONTENT.value, max_side=2 * config.image_size)
+    bar = cli.Progress(total, label="frames ", unit="frame")
+    results = run_gatys_video(
+        frames,
+        styles,
+        config,
+        temporal_weight=_TEMPORAL_WEIGHT.value,
+        later_steps=_LATER_STEPS.value,
+    )
+    source = _CONTENT.value if is_video_path(_CONTENT.value) else None
+    count = 0
+    with FrameWriter(output, fps=info.fps, audio_from=source, overwrite=_OVERWRITE.value) as out:
+        for image in results:
+            out.write(image)
+            count += 1
+            bar.update(count)
+            if _MAX_FRAMES.value and count >= _MAX_FRAMES.value:
+                break
+    print(f"wrote {output} ({count} frames)")
 
 
 if __name__ == "__main__":

@@ -73,3 +73,24 @@ def test_flow_follows_an_upscalers_output_size():
     np.testing.assert_allclose(scaled.backward[5, 5], [4.0, -8.0])
     error = WarpingError()
     assert error.result() is None
+
+
+def test_gatys_video_pulls_each_frame_towards_the_warped_previous_result():
+    from tfstyle.models.gatys import GatysRunConfig, run_gatys_video
+    from tfstyle.video import warping_error
+
+    frames = _clip(3, size=(48, 64))
+    style = np.random.default_rng(5).random((48, 48, 3)).astype(np.float32)
+    config = GatysRunConfig(image_size=64, steps=10, vgg_weights=None, seed=0)
+    logs = []
+    temporal = list(
+        run_gatys_video(frames, [style], config, later_steps=10, callback=lambda p: logs.append(p))
+    )
+    independent = list(
+        run_gatys_video(frames, [style], config, temporal_weight=0.0, later_steps=10)
+    )
+    assert temporal[0].shape == (48, 64, 3)
+    assert "temporal" in logs[-1]["logs"] and "temporal" not in logs[0]["logs"]
+    with_term, _ = warping_error(temporal, frames)
+    without, _ = warping_error(independent, frames)
+    assert with_term < 0.5 * without, (with_term, without)

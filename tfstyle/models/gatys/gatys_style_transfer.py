@@ -122,6 +122,10 @@ class GatysStyleTransfer(keras.Model):
             name: self._target_variable(f"gram_{name}") for name in self.style_layers
         }
         self._targets_set = False
+        # Ruder et al.'s temporal term (video): off until `set_temporal_target`.
+        self.temporal_weight = 0.0
+        self._temporal_target = self._target_variable("temporal_target")
+        self._temporal_mask = self._target_variable("temporal_mask")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self._lbfgs_function = None
 
@@ -177,6 +181,28 @@ class GatysStyleTransfer(keras.Model):
                 var.assign(blended[name])
         self._targets_set = True
 
+    def set_temporal_target(self, previous, mask, weight):
+        """Ruder et al. (GCPR 2016): adds `weight` x mean(mask * (x - previous)^2), the
+        previous frame's result warped to this frame, on the pixels where the flow is
+        reliable (`mask` (H, W), 1 = reliable); weight 0 turns the term off.
+
+        Args:
+            previous: (H, W, 3) in [0, 1] at `image_size`.
+            mask: (H, W) in [0, 1].
+            weight: the term's weight (on [0, 1] pixels; see `run_gatys_video`).
+        """
+        previous, mask = _as_batch(previous), np.asarray(mask, np.float32)
+        if previous.shape[1:3] != self.image_size or mask.shape != self.image_size:
+            raise InvalidArgumentError(
+                f"temporal target {previous.shape[1:3]} / mask {mask.shape} must be "
+                f"{self.image_size}"
+            )
+        if bool(weight) != bool(self.temporal_weight):
+            self._lbfgs_function = None  # the objective gains or loses a term: retrace
+        self.temporal_weight = float(weight)
+        self._temporal_target.assign(previous)
+        self._temporal_mask.assign(mask[None, :, :, None])
+
     def initialize_image(self, init="content", content=None, seed=None):
         """Sets the starting image: "content", "noise" (uniform [0, 1]) or an array."""
         if isinstance(init, str) and init == "noise":
@@ -196,7 +222,7 @@ class GatysStyleTransfer(keras.Model):
     def compute_objective(self, images):
         """(total, {name: term}) for a (1, H, W, 3) image tensor."""
         feats = self.features(images)
-        return perceptual_objective(
+        total, terms = perceptual_objective(
             self,
             feats,
             self._content_targets,
@@ -204,6 +230,11 @@ class GatysStyleTransfer(keras.Model):
             images,
             self._loss_normalization,
         )
+        if self.temporal_weight:
+            diff = tf.cast(images, tf.float32) - self._temporal_target
+            terms["temporal"] = tf.reduce_mean(self._temporal_mask * tf.square(diff))
+            total = total + self.temporal_weight * terms["temporal"]
+        return total, terms
 
     def call(self, inputs=None):
         """Returns the current image (the model's "output")."""

@@ -143,29 +143,12 @@ def run_gatys(content, styles, config, callback=None):
             f"the output would be {final_hw[1]}x{final_hw[0]}: its shorter side must be at "
             f"least {MIN_SIDE} px (raise --image_size, or use a less elongated image)"
         )
-    backbone = VGGFeatures(
-        list(content_layers) + list(style_layers),
-        config.architecture,
-        weights=config.vgg_weights,
-        pooling=config.pooling,
-    )
+    backbone = _make_backbone(config)
     sizes = size_schedule(config.image_size, config.coarse_to_fine)
     image = None
     for stage, size in enumerate(sizes):
         hw = scaled_size(height, width, size)
-        model = GatysStyleTransfer(
-            hw,
-            content_layers=content_layers,
-            style_layers=style_layers,
-            content_weight=content_weight,
-            style_weight=style_weight,
-            tv_weight=tv_weight,
-            architecture=config.architecture,
-            vgg_weights=config.vgg_weights,
-            pooling=config.pooling,
-            normalization=config.normalization,
-            backbone=backbone,
-        )
+        model = _make_model(config, hw, backbone)
         scaled_styles = [_scale_style(s, max(hw) * config.style_scale) for s in styles or []]
         model.set_targets(content=content, styles=scaled_styles, style_weights=config.style_weights)
         if image is None:
@@ -179,21 +162,125 @@ def run_gatys(content, styles, config, callback=None):
             model.initialize_image(image)
         steps = config.steps if stage == 0 else max(1, config.steps // 2)
         report = _reporter(callback, model, stage, len(sizes), steps, hw)
-        if config.optimizer == "lbfgs":
-            model.minimize_lbfgs(steps, callback=report, jit_compile=config.jit_compile)
-        else:
-            model.compile(
-                optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.99, epsilon=0.1),
-                jit_compile=config.jit_compile,
-            )
-            step_fn = tf.function(model.train_step, jit_compile=config.jit_compile)
-            for step in range(1, steps + 1):
-                logs = step_fn(None)
-                report(step, {k: float(v) for k, v in logs.items()})
+        _optimize(model, config, steps, report)
         image = model.image.numpy()[0]
     if config.preserve_color and content is not None:
         image = preserve_color(image, content).numpy()
     return image
+
+
+def _make_backbone(config):
+    content_layers, style_layers = config.model_terms()[:2]
+    return VGGFeatures(
+        list(content_layers) + list(style_layers),
+        config.architecture,
+        weights=config.vgg_weights,
+        pooling=config.pooling,
+    )
+
+
+def _make_model(config, hw, backbone):
+    content_layers, style_layers, content_weight, style_weight, tv_weight = config.model_terms()
+    return GatysStyleTransfer(
+        hw,
+        content_layers=content_layers,
+        style_layers=style_layers,
+        content_weight=content_weight,
+        style_weight=style_weight,
+        tv_weight=tv_weight,
+        architecture=config.architecture,
+        vgg_weights=config.vgg_weights,
+        pooling=config.pooling,
+        normalization=config.normalization,
+        backbone=backbone,
+    )
+
+
+def _optimize(model, config, steps, report):
+    if config.optimizer == "lbfgs":
+        model.minimize_lbfgs(steps, callback=report, jit_compile=config.jit_compile)
+        return
+    if getattr(model, "optimizer", None) is None:
+        model.compile(
+            optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.99, epsilon=0.1),
+            jit_compile=config.jit_compile,
+        )
+    step_fn = tf.function(model.train_step, jit_compile=config.jit_compile)
+    for step in range(1, steps + 1):
+        logs = step_fn(None)
+        report(step, {k: float(v) for k, v in logs.items()})
+
+
+# Ruder et al.'s temporal weight (gamma = 200 with neural-style's content weight 5, on
+# 0..255 pixels) in this package's units: content weight 1, pixels in [0, 1].
+RUDER_TEMPORAL_WEIGHT = 200.0 / 5.0 * 255.0**2
+
+
+def run_gatys_video(
+    frames,
+    styles,
+    config,
+    temporal_weight=RUDER_TEMPORAL_WEIGHT,
+    later_steps=None,
+    estimator=None,
+    callback=None,
+):
+    """Ruder, Dosovitskiy & Brox (GCPR 2016): stylises frames one after another; from
+    the second frame on, the previous result warped along the optical flow (from this
+    frame back to the previous one) starts the optimisation, and a temporal loss pulls
+    the pixels where the flow is reliable towards it. Yields each result (H, W, 3).
+
+    Args:
+        frames: an iterable of (H, W, 3) frames in [0, 1] (streamed).
+        styles: style images, as for `run_gatys`.
+        config: a `GatysRunConfig` in mode "stylize"; `image_size` is the frames' longer
+            side; one size per frame (no coarse-to-fine); `steps` for the first frame.
+        temporal_weight: the temporal term's weight (0: frames only initialised from the
+            warped previous result).
+        later_steps: iterations for every later frame (default: half of `steps`; the
+            paper uses 2000 then 1000).
+        estimator: a `tfstyle.video.FlowEstimator` (default: OpenCV DIS).
+        callback: as for `run_gatys`, with "stage" the frame index (stages unknown: 0).
+    """
+    from tfstyle.video import DISFlow, PairFlow, warp
+
+    config.validate()
+    if config.mode != "stylize":
+        raise InvalidArgumentError("videos are stylised in mode 'stylize' only")
+    if not styles:
+        raise InvalidArgumentError("stylising a video needs at least one style image")
+    if config.seed is not None:
+        keras.utils.set_random_seed(config.seed)
+    estimator = estimator or DISFlow()
+    later_steps = later_steps or max(1, config.steps // 2)
+    model = backbone = None
+    previous = previous_image = None
+    for index, frame in enumerate(frames):
+        hw = scaled_size(*np.shape(frame)[:2], config.image_size)
+        if model is None:
+            if min(hw) < MIN_SIDE:
+                raise InvalidArgumentError(f"frames of {hw[1]}x{hw[0]} px are too small")
+            backbone = _make_backbone(config)
+            model = _make_model(config, hw, backbone)
+            scaled = [_scale_style(s, max(hw) * config.style_scale) for s in styles]
+        frame = resize_to_shape(frame, hw).numpy() if np.shape(frame)[:2] != hw else frame
+        model.set_targets(content=frame, styles=scaled, style_weights=config.style_weights)
+        if previous is None:
+            init = config.init if config.init is not None else "content"
+            model.initialize_image(init, content=frame, seed=config.seed)
+            steps = config.steps
+        else:
+            pair = PairFlow.between(estimator, previous, frame)
+            carried = warp(previous_image, pair.backward)
+            model.initialize_image(carried)
+            model.set_temporal_target(carried, pair.mask, temporal_weight)
+            steps = later_steps
+        _optimize(model, config, steps, _reporter(callback, model, index, 0, steps, hw))
+        previous, previous_image = frame, model.image.numpy()[0]
+        out = previous_image
+        if config.preserve_color:
+            out = preserve_color(out, frame).numpy()
+        yield out
 
 
 def _scale_style(style, longer_side):
