@@ -95,6 +95,18 @@ _SR_SHEET = flags.DEFINE_string(
 _SR_CROP = flags.DEFINE_list(
     "sr_crop", None, "sr: centre (y,x in HR pixels) of the sheet's crops (default: centre)."
 )
+_VIDEO_FRAMES = flags.DEFINE_integer(
+    "video_frames", 24, "video: frames of the pan-and-zoom clip.", lower_bound=2
+)
+_VIDEO_SIZE = flags.DEFINE_integer(
+    "video_size", 512, "video: the clip's frame width (height: 3/4 of it).", lower_bound=32
+)
+_TEMPORAL_WEIGHTS = flags.DEFINE_list(
+    "temporal_weights", ["0", "0.5", "0.8"], "video: temporal blending weights compared."
+)
+_VIDEO_SHEET = flags.DEFINE_string(
+    "video_sheet", None, "video: write consecutive frames (input, per frame, blended) here."
+)
 _TILED_SIZE = flags.DEFINE_integer(
     "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
 )
@@ -559,6 +571,62 @@ def sr(weights):
             rows = inference_latency(folder, run, (256,), repeats=_REPEATS.value)
             results.setdefault("inference", {})[preset] = rows
             _print_latency(f"{preset} x{scale}", rows)
+    results["peak_rss_mb"] = common.peak_rss_mb()
+    return results
+
+
+@BENCHMARKS.register("video")
+def video(weights):
+    """A pan-and-zoom clip over a photo, stylised by each --models network frame by frame
+    and with temporal blending: warping error and seconds per frame (network, flow)."""
+    from tfstyle.assets import resolve_photo
+    from tfstyle.benchmarks import common
+    from tfstyle.benchmarks import video as bench
+    from tfstyle.inference import load_stylizer
+    from tfstyle.io import atomic_write, check_output_path, load_image
+    from tfstyle.video import warping_error
+
+    if _VIDEO_SHEET.value:
+        check_output_path(_VIDEO_SHEET.value, _OVERWRITE.value, extensions=(".png",))
+    models = common.parse_models(_MODELS.value)
+    if not models:
+        raise InvalidArgumentError("video: name the networks to run, --models label=path")
+    temporal = [float(w) for w in _TEMPORAL_WEIGHTS.value]
+    size = (_VIDEO_SIZE.value * 3 // 4, _VIDEO_SIZE.value)
+    photo = load_image(resolve_photo(_PHOTOS.value[0]))
+    frames = list(bench.pan_zoom_clip(photo, _VIDEO_FRAMES.value, size))
+    floor, _ = warping_error(frames, frames)  # the input itself: what the flow leaves
+    results = {
+        "matmul_peak_gflops": common.matmul_peak(),
+        "frames": len(frames),
+        "frame_size": list(size),
+        "input_warping_error": floor,
+        "models": {},
+    }
+    print(f"clip: {len(frames)} frames of {size[1]}x{size[0]}; input warping error {floor:.6f}")
+    sheet_rows = None
+    for label, path in models:
+        stylizer = load_stylizer(path, num_threads=os.cpu_count())
+        measured = bench.measure(frames, bench.network(stylizer), temporal)
+        entry = results["models"][label] = {}
+        for weight, row in measured.items():
+            entry[str(weight)] = {k: v for k, v in row.items() if k != "outputs"}
+            print(
+                f"{label:<16} temporal weight {weight:<4g} warping error "
+                f"{row['warping_error']:.6f}  {row['seconds_per_frame']:.3f} s/frame "
+                f"(network {row['network_seconds']:.3f}, flow {row['flow_seconds']:.3f})",
+                flush=True,
+            )
+        if sheet_rows is None:
+            sheet_rows = [("input", frames)] + [
+                (f"w={w:g}", measured[w]["outputs"]) for w in temporal
+            ]
+    if _VIDEO_SHEET.value:
+        middle = len(frames) // 2
+        sheet = bench.frame_strip(sheet_rows, range(middle - 1, middle + 3))
+        with atomic_write(_VIDEO_SHEET.value, _OVERWRITE.value) as tmp:
+            sheet.save(tmp, format="PNG", optimize=True)
+        print(f"wrote {_VIDEO_SHEET.value} (rows: {', '.join(r[0] for r in sheet_rows)})")
     results["peak_rss_mb"] = common.peak_rss_mb()
     return results
 

@@ -25,8 +25,8 @@ def test_table_has_bicubic_and_every_model_and_the_sheet_a_crop_each(tmp_path):
     assert bench.summary(rows)["tiny"]["photos"] == 1
     with pytest.raises(InvalidArgumentError, match="not x4"):
         bench.Upscaler("tiny", str(tmp_path / "g.keras"), 4)
-    with pytest.raises(InvalidArgumentError, match="label=path"):
-        bench.parse_models(["nolabel"])
+    with pytest.raises(InvalidArgumentError, match="does not exist"):
+        bench.parse_models(["tiny=/nonexistent/run"])
 
 
 def test_reference_network_is_srresnet():

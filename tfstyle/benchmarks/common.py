@@ -1,10 +1,13 @@
 """Shared measuring tools: the machine's matmul peak, timing, peak memory."""
 
+import os
 import resource
 import time
 
 import numpy as np
 import tensorflow as tf
+
+from tfstyle.errors import InvalidArgumentError
 
 
 def time_call(fn, repeats=5, warmup=1):
@@ -39,3 +42,15 @@ def matmul_peak(n=4096, dtype=tf.float32, repeats=5):
 def peak_rss_mb():
     """Peak resident memory of this process so far, in MB (Linux reports KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def parse_models(specs):
+    """["label=path", ...] -> [(label, path)]; a bare path is labelled by its folder."""
+    models = []
+    for spec in specs:
+        label, _, path = spec.rpartition("=") if "=" in spec else ("", "", spec)
+        label = label or os.path.splitext(os.path.basename(os.path.normpath(path)))[0]
+        if not os.path.exists(path):
+            raise InvalidArgumentError(f"--models: '{path}' does not exist")
+        models.append((label, path))
+    return models

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from tfstyle.errors import InvalidArgumentError
+from tfstyle.benchmarks.common import parse_models  # noqa: F401 - re-exported
 from tfstyle.metrics.style_distance import CONTENT_LAYER, STYLE_LAYERS, StyleContentDistance
 
 # The yardstick lives with the metrics (scripts/evaluate.py reports it too).
@@ -197,15 +197,3 @@ def summary(rows):
 
 def _geometric_mean(values):
     return float(np.exp(np.mean(np.log(values))))
-
-
-def parse_models(specs):
-    """["label=path", ...] -> [(label, path)]; a bare path is labelled by its folder."""
-    models = []
-    for spec in specs:
-        label, _, path = spec.rpartition("=") if "=" in spec else ("", "", spec)
-        label = label or _stem(os.path.normpath(path))
-        if not os.path.exists(path):
-            raise InvalidArgumentError(f"--models: '{path}' does not exist")
-        models.append((label, path))
-    return models

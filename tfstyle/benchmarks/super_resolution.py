@@ -17,7 +17,7 @@ import tensorflow as tf
 from keras import layers
 from PIL import Image
 
-from tfstyle.benchmarks.common import time_call
+from tfstyle.benchmarks.common import parse_models, time_call  # noqa: F401 - re-exported
 from tfstyle.data.super_resolution import crop_to_multiple, degrade
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer, stylize_image
@@ -100,17 +100,6 @@ def step_seconds(model_name, mixed, vgg_weights=None, repeats=5):
 
 
 # --- Quality --------------------------------------------------------------------------
-
-
-def parse_models(specs):
-    """[(label, path)] from "label=path" strings."""
-    models = []
-    for spec in specs:
-        label, sep, path = spec.partition("=")
-        if not sep or not label or not path:
-            raise InvalidArgumentError(f"--models entries are label=path, got '{spec}'")
-        models.append((label, path))
-    return models
 
 
 def _run_settings(path):
