@@ -13,7 +13,7 @@ Examples:
     python scripts/stylize_video.py --model runs/johnson_mosaic --input clip.mp4 --output out.mp4
     python scripts/stylize_video.py --model exported/johnson_mosaic/model.onnx --input clip.mp4 \
         --output out.mp4 --max_size 512 --temporal_weight 0.6 --report
-    # frames in and out (a folder output resumes where a killed run stopped)
+    # frames in and out; a killed run (video or frames) continues where it stopped
     python scripts/stylize_video.py --model runs/adain --style wave --input frames/ --output styled/
 """
 
@@ -27,12 +27,9 @@ from tfstyle import cli
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer, stylize_image
 from tfstyle.inference.tiling import record_statistics
-from tfstyle.io import load_image
 from tfstyle.io.video import (
-    FRAME_PATTERN,
     FrameWriter,
     check_video_output,
-    frames_written,
     is_video_path,
     probe,
     read_frames,
@@ -74,13 +71,7 @@ def _check_paths():
             "or a folder of frames; images go through scripts/stylize.py"
         )
     check_video_output(target, P._OVERWRITE.value)
-    folder_output = not os.path.splitext(target)[1]
-    start = 0
-    if folder_output and os.path.isdir(target):
-        start = frames_written(target)
-        if start and P._OVERWRITE.value:
-            start = 0  # written again from the first frame
-    return source, target, start
+    return source, target
 
 
 def _frame_function(stylizer):
@@ -103,24 +94,14 @@ def main(argv):
 
     if P._MASKS.value:
         raise InvalidArgumentError("--masks is for images (scripts/stylize.py)")
-    source, target, start = _check_paths()
+    source, target = _check_paths()
     info = probe(source)
     stylizer = load_stylizer(P._MODEL.value, num_threads=P._THREADS.value)
     stylizer, _ = P.configure(P.choose_direction(stylizer))
     P.check_scale(stylizer)
     total = min(info.frames or 0, _MAX_FRAMES.value or 10**9) or None
-    if start and total and start >= total:
-        print(f"{target} already holds {start} frames: nothing to do")
-        return
-    frames = read_frames(source, max_side=P._MAX_SIZE.value, start=max(start - 1, 0))
-    seed = None
-    if start:  # resume: the last written output and its input frame seed the blending
-        seed = (next(frames), load_image(os.path.join(target, FRAME_PATTERN.format(start - 1))))
-        print(f"resuming {target} at frame {start}")
     share = _SHARE_STATISTICS.value and stylizer.shares_statistics and stylizer.scale == 1
     context = shared_statistics() if share else contextlib.nullcontext()
-    progress = cli.Progress(total or 1, initial=start, label="frames ", unit="frame")
-    written = start
     with (
         context,
         FrameWriter(
@@ -128,9 +109,18 @@ def main(argv):
             fps=info.fps,
             audio_from=source if is_video_path(source) else None,
             overwrite=P._OVERWRITE.value,
-            start=start,
         ) as writer,
     ):
+        start = writer.count  # frames a killed run finished (0 for a new output)
+        if start and total and start >= total:
+            print(f"{target}: {start} frames were done; finishing")
+        frames = read_frames(source, max_side=P._MAX_SIZE.value, start=max(start - 1, 0))
+        seed = None
+        if start:  # resume: the last written output and its input frame seed the blending
+            seed = (next(frames), writer.last_frame())
+            print(f"resuming {target} at frame {start}")
+        progress = cli.Progress(total or 1, initial=start, label="frames ", unit="frame")
+        written = start
         run = _frame_function(stylizer)
         if share:
             # The clip's first frame's statistics, recorded once, normalise every frame.
@@ -144,7 +134,7 @@ def main(argv):
             measure=_REPORT.value,
             seed=seed,
         )
-        error = None
+        error, out = None, None
         for out, error_so_far in outputs:
             writer.write(out)
             error = error_so_far
@@ -152,7 +142,7 @@ def main(argv):
             progress.update(written)
             if _MAX_FRAMES.value and written >= _MAX_FRAMES.value:
                 break
-    size = f", {out.shape[1]}x{out.shape[0]}" if written > start else ""
+    size = f", {out.shape[1]}x{out.shape[0]}" if out is not None else ""
     print(f"wrote {target} ({written} frames{size}, {stylizer.kind})")
     if _REPORT.value:
         value = "n/a (fewer than two frames)" if error is None else f"{error:.6f}"

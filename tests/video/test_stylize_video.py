@@ -71,6 +71,26 @@ def test_a_failed_write_leaves_nothing_and_existing_outputs_are_kept(clip, tmp_p
     assert out.read_bytes() == b"keep"
 
 
+def test_a_killed_video_write_resumes_after_its_last_finished_segment(clip, tmp_path):
+    frames = list(read_frames(clip))
+    out = tmp_path / "out.mp4"
+    with pytest.raises(KeyboardInterrupt), FrameWriter(out, fps=10, segment_frames=3) as writer:
+        for frame in frames[:7]:
+            writer.write(frame)
+        raise KeyboardInterrupt  # killed during the third segment
+    assert not out.exists()
+    with FrameWriter(out, fps=10, audio_from=clip, segment_frames=3) as writer:
+        assert writer.count == 6  # two finished segments; frame 6 is written again
+        assert np.abs(writer.last_frame() - frames[5]).mean() < 0.03
+        for frame in frames[writer.count :]:
+            writer.write(frame)
+    joined = probe(out)
+    assert joined.audio and joined.size == (64, 48)
+    again = list(read_frames(out))
+    assert len(again) == 10 and np.abs(again[8] - frames[8]).mean() < 0.03
+    assert os.listdir(tmp_path) == ["out.mp4"]  # the segments are gone
+
+
 def test_broken_and_missing_videos_are_one_clear_error(tmp_path):
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(200))

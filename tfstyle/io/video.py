@@ -5,11 +5,15 @@ ships (no system ffmpeg needed). A "video" may also be a folder of frames (sorte
 .png/.jpg files) in and out. Frames are float32 RGB in [0, 1], (H, W, 3), as every
 image in the zoo.
 
-Outputs are written to a hidden partial file next to the destination and moved into
-place when complete; a failed or interrupted run leaves no half-written video.
+A video output is encoded in segments in a hidden folder next to the destination and
+joined into place when complete: a failed or interrupted run leaves no half-written
+video, and the next run continues after the last finished segment.
 """
 
+import collections
 import os
+import shutil
+import subprocess
 
 import numpy as np
 from PIL import Image
@@ -18,6 +22,10 @@ from tfstyle.errors import InvalidArgumentError, OutputExistsError, VideoError
 from tfstyle.io.images import IMAGE_EXTENSIONS, list_images, load_image, save_image
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".gif")
+# What is written: H.264 in these containers. Segments are lossless (FFV1 in Matroska)
+# and encoded once, when they are joined: one lossy encode, exact frame timing.
+OUTPUT_EXTENSIONS = (".mp4", ".mov", ".mkv", ".m4v")
+_SEGMENT_EXT = ".mkv"
 FRAME_PATTERN = "frame_{:06d}.png"
 
 
@@ -141,10 +149,10 @@ def check_video_output(path, overwrite=False):
     """Validates a video file or frames-folder output before any work is done."""
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
-    if ext and ext not in VIDEO_EXTENSIONS:
+    if ext and ext not in OUTPUT_EXTENSIONS:
         raise InvalidArgumentError(
-            f"output '{path}' must be a video ({', '.join(VIDEO_EXTENSIONS)}) or a folder "
-            "(no extension) for frames"
+            f"output '{path}' must be a video ({', '.join(OUTPUT_EXTENSIONS)}: H.264) or a "
+            "folder (no extension) for frames"
         )
     if ext and os.path.exists(path) and not overwrite:
         raise OutputExistsError(f"output '{path}' exists; pass --overwrite to replace it")
@@ -155,29 +163,63 @@ def check_video_output(path, overwrite=False):
 
 
 class FrameWriter:
-    """Writes frames to a video file (H.264 in .mp4/.mov/.mkv, by extension) or to a
-    folder of numbered PNGs; a context manager.
+    """Writes frames to a video file (H.264, container by extension) or to a folder of
+    numbered PNGs; a context manager. Both resume after a crash.
 
-    A video goes to a hidden partial file first and is moved into place by `close()`
-    after the last frame; leaving the `with` block on an exception removes it. Frames
+    A video is encoded in segments of `segment_frames` frames in a hidden folder next to
+    the destination (`.NAME.parts/`); a finished segment is never touched again. `close()`
+    joins the segments without re-encoding (adding the audio track) and moves the video
+    into place; a killed run leaves only finished segments, and the next run with the
+    same destination continues after them (`count` says where). Leaving the `with`
+    block on an exception keeps finished segments and drops the unfinished one. Frames
     of odd width or height lose their last column/row (yuv420p needs even sizes).
 
     Args:
         path: the video file, or a folder (no extension) for frames.
         fps: frames per second of a video.
         audio_from: a video whose audio track is copied in (re-encoded to AAC).
-        overwrite: replace an existing video / frames.
-        start: frames already in the folder (a resumed folder output).
+        overwrite: replace an existing video / frames and start from the first frame.
+        crf: x264's constant rate factor (18: visually lossless; larger is smaller).
+        segment_frames: frames per segment of a video.
     """
 
-    def __init__(self, path, fps=25.0, audio_from=None, overwrite=False, quality=8, start=0):
+    def __init__(
+        self, path, fps=25.0, audio_from=None, overwrite=False, crf=18, segment_frames=120
+    ):
         self.path = check_video_output(path, overwrite)
         self.folder = not os.path.splitext(self.path)[1]
         self.fps, self.audio_from, self.overwrite = float(fps or 25.0), audio_from, overwrite
-        self.quality, self.count = quality, int(start)
-        self._encoder = self._partial = None
+        self.crf, self.segment_frames = int(crf), int(segment_frames)
+        self._encoder = self._size = None
+        head, name = os.path.split(os.path.abspath(self.path))
+        self.ext = os.path.splitext(name)[1]
+        self.parts = os.path.join(head, f".{name}.parts")
         if self.folder:
+            if overwrite and os.path.isdir(self.path):
+                for old in _numbered_frames(self.path):
+                    os.remove(os.path.join(self.path, old))
             os.makedirs(self.path, exist_ok=True)
+            self.count = frames_written(self.path)
+            return
+        if overwrite and os.path.isdir(self.parts):
+            shutil.rmtree(self.parts)
+        os.makedirs(self.parts, exist_ok=True)
+        for leftover in os.listdir(self.parts):  # an unfinished segment of a killed run
+            if leftover.startswith("partial"):
+                os.remove(os.path.join(self.parts, leftover))
+        self.count = len(self._segments()) * self.segment_frames
+
+    def _segments(self):
+        return sorted(f for f in os.listdir(self.parts) if f.startswith("segment_"))
+
+    def last_frame(self):
+        """The last frame written (None when none): what a resumed run blends from."""
+        if self.count == 0:
+            return None
+        if self.folder:
+            return load_image(os.path.join(self.path, FRAME_PATTERN.format(self.count - 1)))
+        frames = collections.deque(read_frames(os.path.join(self.parts, self._segments()[-1])), 1)
+        return frames[0] if frames else None
 
     def write(self, frame):
         frame = np.asarray(frame, np.float32)
@@ -190,32 +232,33 @@ class FrameWriter:
         pixels = np.ascontiguousarray(
             (np.clip(frame[:h, :w], 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
         )
+        if self._size is not None and (w, h) != self._size:
+            raise VideoError(f"frame {self.count} is {w}x{h}, the video is {self._size}")
         if self._encoder is None:
             self._start((w, h))
-        elif (w, h) != self._size:
-            raise VideoError(f"frame {self.count} is {w}x{h}, the video is {self._size}")
         try:
             self._encoder.send(pixels)
         except Exception as e:  # noqa: BLE001
             raise VideoError(f"cannot write video '{self.path}': {_first_line(e)}") from None
         self.count += 1
+        if self.count % self.segment_frames == 0:
+            self._finish_segment()
+
+    def _partial(self):
+        return os.path.join(self.parts, f"partial{_SEGMENT_EXT}")
 
     def _start(self, size):
-        head, name = os.path.split(os.path.abspath(self.path))
-        self._partial = os.path.join(head, f".{name}.partial{os.path.splitext(name)[1]}")
         self._size = size
-        audio = {}
-        if self.audio_from and os.path.isfile(self.audio_from) and probe(self.audio_from).audio:
-            audio = {"audio_path": self.audio_from, "audio_codec": "aac"}
         try:
             self._encoder = _ffmpeg().write_frames(
-                self._partial,
+                self._partial(),
                 size,
                 fps=self.fps,
-                quality=self.quality,
+                codec="ffv1",
+                pix_fmt_out="yuv444p",
+                quality=None,
                 macro_block_size=1,
                 ffmpeg_log_level="error",
-                **audio,
             )
             self._encoder.send(None)  # start ffmpeg
         except VideoError:
@@ -223,33 +266,58 @@ class FrameWriter:
         except Exception as e:  # noqa: BLE001
             raise VideoError(f"cannot write video '{self.path}': {_first_line(e)}") from None
 
-    def close(self):
-        """Finishes the video and moves it into place."""
-        if self.folder or self._encoder is None:
-            if not self.folder and self.count == 0:
-                raise VideoError(f"no frames to write to '{self.path}'")
-            return
+    def _finish_segment(self):
         try:
             self._encoder.close()
         except Exception as e:  # noqa: BLE001
-            self.abort()
             raise VideoError(f"cannot write video '{self.path}': {_first_line(e)}") from None
         self._encoder = None
+        index = (self.count - 1) // self.segment_frames
+        os.replace(self._partial(), os.path.join(self.parts, f"segment_{index:06d}{_SEGMENT_EXT}"))
+
+    def close(self):
+        """Finishes the last segment, joins them (with the audio) into the destination."""
+        if self.folder:
+            return
+        if self._encoder is not None:
+            self._finish_segment()
+        segments = self._segments()
+        if not segments:
+            raise VideoError(f"no frames to write to '{self.path}'")
         if os.path.exists(self.path) and not self.overwrite:
-            self.abort()
             raise OutputExistsError(f"output '{self.path}' exists; pass --overwrite to replace it")
-        os.replace(self._partial, self.path)
+        listing = os.path.join(self.parts, "segments.txt")
+        with open(listing, "w") as f:
+            f.writelines(f"file '{name}'\n" for name in segments)
+        joined = os.path.join(self.parts, f"joined{self.ext}")
+        command = [_ffmpeg().get_ffmpeg_exe(), "-y", "-loglevel", "error"]
+        command += ["-f", "concat", "-safe", "0", "-i", listing]
+        audio = self.audio_from and os.path.isfile(self.audio_from) and probe(self.audio_from).audio
+        if audio:
+            command += ["-i", self.audio_from, "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac"]
+            command += ["-shortest"]
+        command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(self.crf)]
+        command += ["-r", f"{self.fps:g}", "-movflags", "+faststart", joined]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise VideoError(
+                f"cannot write video '{self.path}': {_first_line(result.stderr or 'ffmpeg failed')}"
+            )
+        os.replace(joined, self.path)
+        shutil.rmtree(self.parts)
 
     def abort(self):
-        """Stops the encoder and removes the partial file."""
+        """Stops the encoder and drops the unfinished segment (finished ones stay)."""
         if self._encoder is not None:
             try:
                 self._encoder.close()
             except Exception:  # noqa: BLE001, S110 - the file is removed anyway
                 pass
             self._encoder = None
-        if self._partial and os.path.exists(self._partial):
-            os.remove(self._partial)
+        if not self.folder and os.path.exists(self._partial()):
+            os.remove(self._partial())
+        if not self.folder and os.path.isdir(self.parts) and not self._segments():
+            shutil.rmtree(self.parts)
 
     def __enter__(self):
         return self
@@ -260,6 +328,10 @@ class FrameWriter:
         else:
             self.abort()
         return False
+
+
+def _numbered_frames(path):
+    return [f for f in os.listdir(path) if f.startswith("frame_") and f.endswith(".png")]
 
 
 def frames_written(path):
