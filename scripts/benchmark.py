@@ -587,7 +587,7 @@ def video(weights):
     from tfstyle.video import warping_error
 
     if _VIDEO_SHEET.value:
-        check_output_path(_VIDEO_SHEET.value, _OVERWRITE.value, extensions=(".png",))
+        check_output_path(_VIDEO_SHEET.value, _OVERWRITE.value, extensions=(".png", ".jpg"))
     models = common.parse_models(_MODELS.value)
     if not models:
         raise InvalidArgumentError("video: name the networks to run, --models label=path")
@@ -625,7 +625,10 @@ def video(weights):
         middle = len(frames) // 2
         sheet = bench.frame_strip(sheet_rows, range(middle - 1, middle + 3))
         with atomic_write(_VIDEO_SHEET.value, _OVERWRITE.value) as tmp:
-            sheet.save(tmp, format="PNG", optimize=True)
+            if _VIDEO_SHEET.value.endswith(".jpg"):
+                sheet.save(tmp, format="JPEG", quality=85)
+            else:
+                sheet.save(tmp, format="PNG", optimize=True)
         print(f"wrote {_VIDEO_SHEET.value} (rows: {', '.join(r[0] for r in sheet_rows)})")
     results["peak_rss_mb"] = common.peak_rss_mb()
     return results
