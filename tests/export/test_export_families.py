@@ -105,7 +105,10 @@ def adain(tmp_path_factory):
     model.save(str(run / "generator.keras"))
     (run / "config.json").write_text(json.dumps({"family": "adain"}))
     out = tmp_path_factory.mktemp("adain_export") / "adain"
-    return run, out, export_model(str(run), str(out), generator=_float_variants(run))
+    generator = _float_variants(run)
+    # Three VGG-encoder endpoints per variant: float16 is left to the Johnson tests.
+    generator.tflite_variants = ("float32", "dynamic_int8")
+    return run, out, export_model(str(run), str(out), generator=generator)
 
 
 def test_adain_exports_three_endpoints_per_format(adain):
@@ -114,9 +117,7 @@ def test_adain_exports_three_endpoints_per_format(adain):
     paths = {a["path"] for a in manifest["artefacts"]}
     for stem in ("model", "style_statistics", "stylize_with_statistics"):
         assert f"{stem}.onnx" in paths
-        assert {
-            f"tflite/{stem}_{v}.tflite" for v in ("float32", "float16", "dynamic_int8")
-        } <= paths
+        assert {f"tflite/{stem}_{v}.tflite" for v in ("float32", "dynamic_int8")} <= paths
     assert set(manifest["endpoints"]) == {
         "serving_default",
         "style_statistics",
@@ -125,7 +126,7 @@ def test_adain_exports_three_endpoints_per_format(adain):
     stats = load_stylizer(str(out / "tflite" / "style_statistics_float32.tflite"))
     assert set(stats.endpoints) == {"style_statistics"}
     rows = verify_export(str(out))
-    assert all(r["meets_goal"] for r in rows if r["precision"] in ("float32", "float16"))
+    assert all(r["meets_goal"] for r in rows if r["precision"] == "float32")
 
 
 # 13 program starts (~65 s): stylize.py's AdaIN branches; `make test-slow`.
@@ -142,7 +143,7 @@ def test_adain_stylize_cli(adain, tmp_path):
         [run, "--style", f"{style},wave", "--masks", f"{mask},{mask}"],
         [out, "--style", f"{style},candy"],  # SavedModel: statistics endpoints
         [out / "model.onnx", "--style", style],
-        [out / "tflite" / "model_float16.tflite", "--style", style, "--alpha", "0.5"],
+        [out / "tflite" / "model_float32.tflite", "--style", style, "--alpha", "0.5"],
     ]
     for i, (model, *extra) in enumerate(ok):
         target = tmp_path / f"o{i}.png"

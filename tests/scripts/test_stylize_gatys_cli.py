@@ -97,7 +97,22 @@ def _text(tmp_path, name):
     return tmp_path / name
 
 
-@pytest.mark.parametrize("case", sorted(BAD_CASES))
+# Each case is a program start (~4 s); the rarer ones run with `make test-slow`.
+SLOW_CASES = {
+    "unknown layer",
+    "bad weights count",
+    "bad weights text",
+    "no style",
+    "no content",
+    "vgg file missing",
+    "bad init file",
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.slow) if c in SLOW_CASES else c for c in sorted(BAD_CASES)],
+)
 def test_bad_input_one_line_no_output(tmp_path, photo, case):
     out = tmp_path / "out.png"
     args = [str(a) for a in BAD_CASES[case](tmp_path, photo)]
@@ -113,11 +128,11 @@ def test_bad_input_one_line_no_output(tmp_path, photo, case):
     "flags",
     [
         ["--steps", "abc"],
-        ["--steps", "0"],
-        ["--optimizer", "sgd"],
-        ["--image_size", "8"],
+        pytest.param(["--steps", "0"], marks=pytest.mark.slow),
+        pytest.param(["--optimizer", "sgd"], marks=pytest.mark.slow),
+        pytest.param(["--image_size", "8"], marks=pytest.mark.slow),
         ["--no_such_flag"],
-        ["stray_positional"],
+        pytest.param(["stray_positional"], marks=pytest.mark.slow),
     ],
 )
 def test_bad_flags(tmp_path, photo, flags):
