@@ -63,15 +63,16 @@ def _grid(flow):
     return xs + flow[..., 0], ys + flow[..., 1]
 
 
-def warp(image, flow):
-    """`image` sampled at x + flow(x) (bilinear; outside the frame: the border value).
-    With `flow` from a to b, `warp(b, flow)` is b brought to a's positions."""
+def warp(image, flow, sharp=False):
+    """`image` sampled at x + flow(x) (bilinear, or bicubic with `sharp`; outside the
+    frame: the border value). With `flow` from a to b, `warp(b, flow)` is b brought to
+    a's positions."""
     map_x, map_y = _grid(np.asarray(flow, np.float32))
     return cv2.remap(
         np.asarray(image, np.float32),
         map_x,
         map_y,
-        interpolation=cv2.INTER_LINEAR,
+        interpolation=cv2.INTER_CUBIC if sharp else cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE,
     )
 

@@ -61,7 +61,9 @@ class TemporalBlender:
         stylized = np.asarray(stylized, np.float32)
         if self.weight and pair_flow is not None and self.previous is not None:
             flow = pair_flow.at_size(*stylized.shape[:2])
-            carried = warp(self.previous, flow.backward)
+            # Bicubic: the carried output is resampled every frame, and bilinear
+            # resampling compounds into blur.
+            carried = np.clip(warp(self.previous, flow.backward, sharp=True), 0.0, 1.0)
             m = (self.weight * flow.mask)[..., None]
             stylized = (1.0 - m) * stylized + m * carried
         self.previous = stylized
