@@ -126,8 +126,6 @@ class AdversarialRecipe(Recipe):
         against the real images (`eval_data`), on `config.eval_features`."""
         from tfstyle.metrics import FeatureStatistics, fid, kid
 
-        if not self.config.eval_every:
-            return None
         if self._eval is None:
             self._prepare_evaluation()
         if not self._eval:

@@ -19,7 +19,13 @@ import numpy as np
 from PIL import Image
 
 from tfstyle.errors import InvalidArgumentError, OutputExistsError, VideoError
-from tfstyle.io.images import IMAGE_EXTENSIONS, list_images, load_image, save_image
+from tfstyle.io.images import (
+    IMAGE_EXTENSIONS,
+    check_output_path,
+    list_images,
+    load_image,
+    save_image,
+)
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".gif")
 # What is written: H.264 in these containers. Segments are lossless (FFV1 in Matroska)
@@ -149,17 +155,16 @@ def check_video_output(path, overwrite=False):
     """Validates a video file or frames-folder output before any work is done."""
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
-    if ext and ext not in OUTPUT_EXTENSIONS:
+    if not ext:  # a folder of frames: resumed, or replaced with `overwrite`
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise InvalidArgumentError(f"output '{path}' exists and is not a folder")
+        return path
+    if ext not in OUTPUT_EXTENSIONS:
         raise InvalidArgumentError(
             f"output '{path}' must be a video ({', '.join(OUTPUT_EXTENSIONS)}: H.264) or a "
             "folder (no extension) for frames"
         )
-    if ext and os.path.exists(path) and not overwrite:
-        raise OutputExistsError(f"output '{path}' exists; pass --overwrite to replace it")
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise InvalidArgumentError(f"cannot write '{path}': folder '{parent}' does not exist")
-    return path
+    return check_output_path(path, overwrite, extensions=OUTPUT_EXTENSIONS)
 
 
 class FrameWriter:

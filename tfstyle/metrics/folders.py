@@ -105,14 +105,20 @@ def evaluate_folders(
             stats[kind].update(features(pending[kind]))
             pending[kind] = []
 
+    counted = set()  # references already in the set statistics (each decoded once)
     for i, path in enumerate(outputs):
         image = load_image(path)
+        judged = _judged(image) if yardstick is not None else None
         if want_sets:
             pending["outputs"].append(image)
             flush("outputs")
         reference_path = reference_of.get(path)
         if reference_path is not None and paired:
             reference = load_image(reference_path)
+            if want_sets and reference_path not in counted:
+                counted.add(reference_path)
+                pending["references"].append(reference)
+                flush("references")
             if reference.shape != image.shape:
                 raise InvalidArgumentError(
                     f"'{path}' is {image.shape[1]}x{image.shape[0]} but its reference "
@@ -125,18 +131,19 @@ def evaluate_folders(
                 if "ssim" in paired:
                     sums["ssim"] += ssim(y_ref, y_out, 255.0)
             if "content" in paired:
-                sums["content"] += yardstick.content_distance(_judged(image), _judged(reference))
+                sums["content"] += yardstick.content_distance(judged, _judged(reference))
         if "style" in metrics:
             if style_targets is None:
-                style_targets = yardstick.targets(_judged(image), _judged(style))
-            sums["style"] += yardstick(_judged(image), targets=style_targets)["style_loss"]
+                style_targets = yardstick.targets(judged, _judged(style))
+            sums["style"] += yardstick(judged, targets=style_targets)["style_loss"]
         if on_image is not None:
             on_image(i + 1, len(outputs))
     if want_sets:
         flush("outputs", final=True)
         for path in references:
-            pending["references"].append(load_image(path))
-            flush("references")
+            if path not in counted:
+                pending["references"].append(load_image(path))
+                flush("references")
         flush("references", final=True)
         result["reference_images"] = len(references)
         if "fid" in metrics:
