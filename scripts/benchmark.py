@@ -4,6 +4,8 @@ Examples:
     python scripts/benchmark.py gatys
     python scripts/benchmark.py gatys --sizes 256,512 --adam_steps 500 --json gatys.json
     python scripts/benchmark.py johnson --parts train,inference
+    python scripts/benchmark.py johnson --parts train --train_families johnson,cin,adain,metanet
+    ONEDNN_MAX_CPU_ISA=AVX2 python scripts/benchmark.py johnson --parts train   # AVX2 kernels
     python scripts/benchmark.py cin
     python scripts/benchmark.py adain --infer_sizes 256,512
     python scripts/benchmark.py metanet --parts train,generate
@@ -47,6 +49,14 @@ _PARTS = flags.DEFINE_list(
     "parts",
     ["train", "loss", "inference", "tiled"],
     "Johnson: parts to run (the loss check is not timed, so it may run on a busy machine).",
+)
+_TRAIN_FAMILIES = flags.DEFINE_list(
+    "train_families",
+    ["johnson"],
+    "johnson: families timed through the training scripts' path (johnson, cin, adain, metanet).",
+)
+_CONTENT_DIR = flags.DEFINE_string(
+    "content_dir", None, "johnson: photos for those timings (default: 24 generated 640x480 JPEGs)."
 )
 _METANET_PRESETS = flags.DEFINE_list(
     "metanet_presets", ["paper", "reference"], "metanet: transformer presets."
@@ -160,43 +170,83 @@ def gatys(weights):
 def johnson(weights):
     import tensorflow as tf
 
-    from tfstyle.benchmarks import common
+    from tfstyle.benchmarks import common, training
     from tfstyle.benchmarks import johnson as bench
+    from tfstyle.precision import native_bf16_cpu
 
     parts = set(_PARTS.value)
+    cpu = common.cpu_description()
+    bf16 = native_bf16_cpu()
     peak = common.matmul_peak()
-    peak_bf16 = common.matmul_peak(dtype=tf.bfloat16)
-    print(f"matmul peak {peak:.0f} GFLOP/s float32, {peak_bf16:.0f} GFLOP/s bfloat16", flush=True)
-    results = {"matmul_peak_gflops": peak, "matmul_peak_bf16_gflops": peak_bf16}
+    peak_bf16 = common.matmul_peak(dtype=tf.bfloat16) if bf16 else None
+    print(
+        f"CPU: {cpu['model']}, {cpu['cores']} cores, {cpu['kind']}; flags {' '.join(cpu['flags'])}"
+        f"\nmatmul peak {peak:.0f} GFLOP/s float32"
+        + (f", {peak_bf16:.0f} GFLOP/s bfloat16" if bf16 else ""),
+        flush=True,
+    )
+    results = {"cpu": cpu, "matmul_peak_gflops": peak, "matmul_peak_bf16_gflops": peak_bf16}
     configs = {
         "float32": (False, False),
         "bfloat16": (True, False),
         "float32+xla": (False, True),
         "bfloat16+xla": (True, True),
     }
-    best = "bfloat16"
+    if not bf16:  # emulated bfloat16 is ~20x slower: not an option on this CPU
+        configs = {k: v for k, v in configs.items() if not v[0]}
+    best = "bfloat16" if bf16 else "float32"
     if "train" in parts:
-        reference = bench.train_step_seconds(weights, reference=True, repeats=_REPEATS.value)
+        reference = bench.reference_step_seconds(weights, repeats=_REPEATS.value)
         print(
-            f"reference step (plain TF: full-VGG content target, float32): {reference:.2f}s, "
+            f"reference step (plain TF as the tutorials write it, float32): {reference:.2f}s, "
             f"{JOHNSON_STEP_GFLOP / reference / peak:.0%} of the float32 peak",
             flush=True,
         )
-        steps = {}
-        for name, (mixed, jit) in configs.items():
-            seconds = bench.train_step_seconds(weights, mixed, jit, repeats=_REPEATS.value)
-            steps[name] = {
+
+        def row(seconds, batch=4):
+            return {
                 "seconds": seconds,
-                "images_per_s": 4 / seconds,
+                "images_per_s": batch / seconds,
                 "ratio_to_reference": seconds / reference,
             }
+
+        steps, driver_steps = {}, {}
+        for name, (mixed, jit) in configs.items():
+            steps[name] = row(bench.train_step_seconds(weights, mixed, jit, repeats=_REPEATS.value))
             print(
-                f"train step {name:<13} {seconds:.2f}s  {4 / seconds:.2f} img/s  "
-                f"{seconds / reference:.2f}x reference",
+                f"fixed-batch step {name:<13} {steps[name]['seconds']:.2f}s  "
+                f"{steps[name]['images_per_s']:.2f} img/s  "
+                f"{steps[name]['ratio_to_reference']:.2f}x reference",
                 flush=True,
             )
         best = min(steps, key=lambda k: steps[k]["seconds"])
-        results.update(reference_step_s=reference, train_steps=steps)
+        root = training.workdir()
+        photos = _CONTENT_DIR.value or training.write_photos(os.path.join(root, "photos"))
+        styles = training.write_styles(os.path.join(root, "styles"))
+        for family in _TRAIN_FAMILIES.value:
+            for precision in ("float32", "bf16") if bf16 else ("float32",):
+                recipe = training.family_recipe(
+                    family,
+                    photos,
+                    styles,
+                    os.path.join(root, f"run_{family}_{precision}"),
+                    precision,
+                    weights,
+                )
+                timing = training.driver_step_seconds(recipe)
+                timing.update(row(timing["seconds"], timing["batch"]))
+                # The reference is Johnson's step at batch 4: other batches compare per image.
+                timing["ratio_to_reference_per_image"] = (
+                    timing["seconds"] / timing["batch"] / (reference / 4)
+                )
+                driver_steps[f"{family}/{precision}"] = timing
+                print(
+                    f"train_{family}.py path {precision:<8} batch {timing['batch']}: "
+                    f"{timing['seconds']:.2f}s  {timing['images_per_s']:.2f} img/s  "
+                    f"{timing['ratio_to_reference_per_image']:.2f}x reference per image",
+                    flush=True,
+                )
+        results.update(reference_step_s=reference, train_steps=steps, driver_steps=driver_steps)
     if "loss" in parts and _LOSS_STEPS.value:
         base = bench.loss_after(weights, _LOSS_STEPS.value)
         fast = bench.loss_after(weights, _LOSS_STEPS.value, *configs[best])

@@ -58,3 +58,13 @@ def test_bare_and_negated_legacy_flag():
         "auto",
     ]
     assert _legacy_booleans(["p", "--", "--mixed_precision"]) == ["p", "--", "--mixed_precision"]
+
+
+def test_onednn_isa_cap_below_bf16_drops_the_native_flags(monkeypatch):
+    monkeypatch.setenv("TFSTYLE_CPU_FLAGS", "avx2 avx512f avx512_bf16")
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    assert cpu_flags() == {"avx2", "avx512f"}
+    assert choose_precision("auto").policy == "float32"
+    for cap in ("AVX512_CORE_BF16", "avx10_1_512_amx", "ALL"):
+        monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", cap)
+        assert "avx512_bf16" in cpu_flags()

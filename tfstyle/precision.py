@@ -6,7 +6,9 @@ AVX2-only CPU oneDNN emulates it, and a Johnson training step took ~20x longer t
 float32; GPUs before 8.0 run float16 with loss scaling instead.
 
 `TFSTYLE_CPU_FLAGS` (space- or comma-separated) replaces the CPU flags read from
-/proc/cpuinfo, to test both branches on any machine.
+/proc/cpuinfo, to test both branches on any machine. oneDNN's `ONEDNN_MAX_CPU_ISA`
+(e.g. `AVX2`, which runs the AVX2 code paths on an AVX-512 machine) is honoured: below
+AVX512_CORE_BF16 the bfloat16 flags no longer count.
 """
 
 import dataclasses
@@ -32,19 +34,41 @@ class PrecisionChoice:
         return f"precision {self.policy} ({self.requested}: {self.reason})"
 
 
+def onednn_isa_cap():
+    """oneDNN's `ONEDNN_MAX_CPU_ISA` (or its older name `DNNL_MAX_CPU_ISA`), or None."""
+    cap = os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA")
+    return cap.strip().upper() if cap and cap.strip().upper() != "ALL" else None
+
+
+def _cap_allows_bf16(cap):
+    # oneDNN's ISA names from AVX512_CORE_BF16 up all contain one of these.
+    return cap is None or any(k in cap for k in ("BF16", "FP16", "AMX", "AVX10"))
+
+
 def cpu_flags():
-    """The CPU's feature flags (lower case), from TFSTYLE_CPU_FLAGS or /proc/cpuinfo."""
+    """The CPU's feature flags (lower case), from TFSTYLE_CPU_FLAGS or /proc/cpuinfo,
+    without the bfloat16 ones when `ONEDNN_MAX_CPU_ISA` caps oneDNN below them."""
     override = os.environ.get("TFSTYLE_CPU_FLAGS")
     if override is not None:
-        return set(override.replace(",", " ").lower().split())
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].lower().split())
-    except OSError:
-        pass
-    return set()
+        flags = set(override.replace(",", " ").lower().split())
+    else:
+        flags = set()
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    if line.startswith("flags"):
+                        flags = set(line.split(":", 1)[1].lower().split())
+                        break
+        except OSError:
+            pass
+    if not _cap_allows_bf16(onednn_isa_cap()):
+        flags -= set(NATIVE_BF16_CPU_FLAGS)
+    return flags
+
+
+def native_bf16_cpu():
+    """Whether this CPU (as oneDNN may use it) computes bfloat16 natively."""
+    return bool(cpu_flags() & set(NATIVE_BF16_CPU_FLAGS))
 
 
 def gpu_compute_capabilities():

@@ -39,6 +39,39 @@ def matmul_peak(n=4096, dtype=tf.float32, repeats=5):
     return 2 * n**3 / seconds / 1e9
 
 
+SPEED_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
+
+
+def cpu_description():
+    """What decides speed here: the CPU model, its SIMD flags as oneDNN may use them
+    (`ONEDNN_MAX_CPU_ISA` honoured), the cap itself, the core count, and a kind."""
+    from tfstyle.precision import cpu_flags, native_bf16_cpu, onednn_isa_cap
+
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(
+                (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")),
+                model,
+            )
+    except OSError:
+        pass
+    flags, cap = cpu_flags(), onednn_isa_cap()
+    avx512 = "avx512f" in flags and (cap is None or "512" in cap or "AVX10" in cap)
+    kind = "AVX-512" if avx512 else "AVX2" if "avx2" in flags else "other"
+    if native_bf16_cpu():
+        kind += " + native bfloat16"
+    if cap:
+        kind += f" (oneDNN capped at {cap})"
+    return {
+        "model": model,
+        "flags": [f for f in SPEED_FLAGS if f in flags],
+        "onednn_max_cpu_isa": cap,
+        "cores": os.cpu_count(),
+        "kind": kind,
+    }
+
+
 def peak_rss_mb():
     """Peak resident memory of this process so far, in MB (Linux reports KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfstyle.benchmarks.common import time_call
+from tfstyle.benchmarks.reference import PlainJohnsonStep
 from tfstyle.models.johnson import FastStyleTransfer, TransformerNet
 
 
@@ -30,40 +31,20 @@ def _model(vgg_weights, mixed=False, preset="paper", size=256):
     return model
 
 
-class _FullDepth:
-    """Calls the backbone to its deepest tap whatever `layers` asks for."""
-
-    def __init__(self, backbone):
-        self.backbone = backbone
-
-    def __call__(self, images, layers=None):
-        return self.backbone(images)
-
-
-class FullVGGContentReference(FastStyleTransfer):
-    """The plain-TF reference: the content target of each batch goes through the whole
-    VGG (to relu4_4), as a straightforward implementation computes it."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._full = _FullDepth(self.backbone)
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        backbone = self.backbone
-        object.__setattr__(self, "backbone", self._full)
-        try:
-            return super().compute_loss(x, y, y_pred, sample_weight, training)
-        finally:
-            object.__setattr__(self, "backbone", backbone)
+def reference_step_seconds(vgg_weights, repeats=3, batch=4, size=256):
+    """The plain-TF reference step (`tfstyle.benchmarks.reference`), float32."""
+    keras.mixed_precision.set_global_policy("float32")
+    keras.utils.set_random_seed(0)
+    step = PlainJohnsonStep(vgg_weights, np.asarray(_batch(256, 1, seed=1))[0], size).step
+    data = _batch(size, batch)
+    return time_call(lambda: step(data), repeats=repeats, warmup=2)
 
 
-def train_step_seconds(
-    vgg_weights, mixed=False, jit_compile=False, reference=False, repeats=3, batch=4, size=256
-):
+def train_step_seconds(vgg_weights, mixed=False, jit_compile=False, repeats=3, batch=4, size=256):
+    """tfstyle's Johnson step on a fixed in-memory batch (no input pipeline)."""
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed else "float32")
     keras.utils.set_random_seed(0)
-    cls = FullVGGContentReference if reference else FastStyleTransfer
-    model = cls(TransformerNet.from_preset("paper"), vgg_weights=vgg_weights)
+    model = FastStyleTransfer(TransformerNet.from_preset("paper"), vgg_weights=vgg_weights)
     model.build((None, size, size, 3))
     model.set_style(np.asarray(_batch(256, 1, seed=1))[0])
     model.compile(optimizer=keras.optimizers.Adam(1e-3))

@@ -134,7 +134,7 @@ class ConvBlock(keras.layers.Layer):
         # A large kernel to a few channels (the RGB output convs) runs at a fraction of
         # the CPU's peak; on the space-to-depth view it is the same sum, 2.5x faster.
         self.rearranged = (
-            self.resize is None
+            not self.upsample
             and self.strides == 1
             and not self.spectral_norm
             and self.kernel_size >= 5
