@@ -190,3 +190,22 @@ def test_rgb_output_conv_on_space_to_depth_equals_the_plain_conv(rng, kernel_siz
     block.rearranged = True
     assert not block._rearrange(odd)  # odd sizes (and dynamic ones) keep the plain conv
     assert block(odd).shape == (1, 7, 10, 3)
+
+
+def test_even_input_output_conv_takes_the_space_to_depth_path_with_dynamic_sizes(rng):
+    block = ConvBlock(3, 9, normalization="none", activation=False, even_input=True)
+    x = tf.constant(rng.normal(size=(1, 12, 10, 8)).astype("float32"))
+    block.build(x.shape)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 8])])
+    def dynamic(x):
+        assert block._rearrange(x)  # traced with unknown height and width
+        return block(x)
+
+    plain = ConvBlock.from_config({**block.get_config(), "even_input": False})
+    plain.build(x.shape)
+    plain.set_weights(block.get_weights())
+    assert not plain._rearrange(tf.TensorSpec([None, None, None, 8]))
+    plain.rearranged = False  # the plain convolution whatever the size
+    np.testing.assert_allclose(dynamic(x), plain(x), rtol=1e-4, atol=1e-4)
+    _round_trip(block, x)

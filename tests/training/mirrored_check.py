@@ -112,11 +112,11 @@ def one_step(strategy, out, family, photos, steps=1):
     return recipe, built["model"], logs
 
 
-def main(root, photos):
+def main(root, photos, families=None):
     mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     single = tf.distribute.get_strategy()
     report = {"replicas": mirrored.num_replicas_in_sync}
-    for family in FAMILIES:
+    for family in families or FAMILIES:
         keras.utils.set_random_seed(0)
         _, one, logs_one = one_step(single, f"{root}/{family}_1", family, photos)
         keras.utils.set_random_seed(0)
@@ -153,4 +153,4 @@ def main(root, photos):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3].split(",") if len(sys.argv) > 3 else None)

@@ -7,20 +7,21 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from tests.conftest import REPO, write_image
 from tfstyle.training.distribute import ReplicaBatches
 
 
-def test_mirrored_step_equals_single_device_and_checkpoint_moves_between_them(tmp_path):
+def _mirrored_check(tmp_path, families):
     photos = tmp_path / "photos"
     photos.mkdir()
     for i in range(4):
         write_image(photos / f"{i}.png", np.random.default_rng(i), size=(40, 36))
     script = os.path.join(REPO, "tests", "training", "mirrored_check.py")
     result = subprocess.run(
-        [sys.executable, script, str(tmp_path / "runs"), str(photos)],
+        [sys.executable, script, str(tmp_path / "runs"), str(photos), ",".join(families)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -29,7 +30,7 @@ def test_mirrored_step_equals_single_device_and_checkpoint_moves_between_them(tm
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["replicas"] == 2
-    for family in ("johnson", "adain", "cyclegan", "cartoongan", "srgan"):
+    for family in families:
         r = report[family]
         np.testing.assert_allclose(r["loss_two"], r["loss_one"], rtol=1e-5)
         # Same update within float noise: far below the size of the update itself.
@@ -37,6 +38,17 @@ def test_mirrored_step_equals_single_device_and_checkpoint_moves_between_them(tm
         assert r["max_weight_diff"] < 1e-3 * r["max_update"] + 1e-7, r
         assert r["restored_step"] == 1 and r["max_restore_diff"] == 0.0, r
         assert r["resumed_loss"] is not None
+
+
+def test_mirrored_step_equals_single_device_and_checkpoint_moves_between_them(tmp_path):
+    # One perceptual family and one adversarial family (several networks and
+    # optimisers, an image pool); the others run with `make test-slow`.
+    _mirrored_check(tmp_path, ["johnson", "cyclegan"])
+
+
+@pytest.mark.slow
+def test_mirrored_step_of_the_other_families(tmp_path):
+    _mirrored_check(tmp_path, ["adain", "cartoongan", "srgan"])
 
 
 def test_every_replica_gets_its_slice_of_the_global_batch():

@@ -78,6 +78,10 @@ class ConvBlock(keras.layers.Layer):
         dropout: dropout rate after the normalisation (pix2pix's decoder: 0.5).
         spectral_norm: wrap the convolution in `keras.layers.SpectralNormalization`.
         use_bias: the convolution's bias (redundant before a normalisation).
+        even_input: the input's height and width are always even (an output conv
+            after x2 upsampling): a large kernel to <= 4 channels then takes the
+            space-to-depth path with dynamic sizes too (exported graphs); otherwise
+            only when the static size is even.
     """
 
     def __init__(
@@ -94,6 +98,7 @@ class ConvBlock(keras.layers.Layer):
         dropout=0.0,
         spectral_norm=False,
         use_bias=True,
+        even_input=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -108,7 +113,7 @@ class ConvBlock(keras.layers.Layer):
         self.normalization, self.num_styles = normalization, int(num_styles)
         self.activation = _activation_name(activation)
         self.dropout_rate, self.spectral_norm = float(dropout), bool(spectral_norm)
-        self.use_bias = bool(use_bias)
+        self.use_bias, self.even_input = bool(use_bias), bool(even_input)
         self.resize = self.pad = None
         if self.upsample and upsampling == "transpose":
             self.conv = layers.Conv2DTranspose(
@@ -183,9 +188,11 @@ class ConvBlock(keras.layers.Layer):
         if not self.rearranged:
             return False
         h, w = x.shape[1:3]
-        if self.pad is None and h is not None and w is not None:
+        if h is None or w is None:
+            return self.even_input
+        if self.pad is None:
             h, w = h + self.kernel_size - 1, w + self.kernel_size - 1
-        return h is not None and w is not None and h % 2 == 0 and w % 2 == 0
+        return h % 2 == 0 and w % 2 == 0
 
     def _conv_space_to_depth(self, x):
         if self.pad is None:  # "same" zero padding, made explicit
@@ -210,6 +217,7 @@ class ConvBlock(keras.layers.Layer):
             "dropout": self.dropout_rate,
             "spectral_norm": self.spectral_norm,
             "use_bias": self.use_bias,
+            "even_input": self.even_input,
         }
 
 

@@ -44,6 +44,6 @@ def space_to_depth_conv2d(x, kernel, bias=None):
     if k % 2 != 1 or kernel.shape[1] != k:
         raise ValueError(f"space_to_depth_conv2d needs an odd square kernel, got {kernel.shape}")
     y = tf.nn.conv2d(tf.nn.space_to_depth(x, 2), space_to_depth_kernel(kernel), 1, "VALID")
-    if bias is not None:
-        y = y + tf.tile(bias, [4])
+    if bias is not None:  # a BiasAdd: fused into the conv, and named as exporters expect
+        y = tf.nn.bias_add(y, tf.tile(bias, [4]))
     return tf.nn.depth_to_space(y, 2)

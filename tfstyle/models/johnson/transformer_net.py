@@ -84,6 +84,7 @@ class TransformerNet(keras.Model):
             normalization="conditional_instance" if self.conditional else "none",
             num_styles=num_styles,
             activation=False,
+            even_input=True,  # after two x2 upsamplings: the space-to-depth path
             name="conv_out",
         )
 
