@@ -183,8 +183,8 @@ class ConvBlock(keras.layers.Layer):
         return apply_activation(x, self.activation)
 
     def _rearrange(self, x):
-        """Whether this call takes the space-to-depth path: static, even height and
-        width once padded (dynamic shapes, as in exported graphs, keep the plain conv)."""
+        """Whether this call takes the space-to-depth path: a static height and width
+        that are even once padded, or dynamic ones (exported graphs) with `even_input`."""
         if not self.rearranged:
             return False
         h, w = x.shape[1:3]

@@ -84,7 +84,13 @@ class ResnetGenerator(keras.Model):
             if double_conv:
                 self.ups.append(ConvBlock(width, 3, name=f"up{i + 1}_conv", **common))
         self.conv_out = ConvBlock(
-            3, 7, padding=padding, normalization="none", activation="none", name="conv_out"
+            3,
+            7,
+            padding=padding,
+            normalization="none",
+            activation="none",
+            even_input=self.num_downsampling > 0,  # after x2 upsampling: space-to-depth
+            name="conv_out",
         )
 
     def build(self, input_shape):

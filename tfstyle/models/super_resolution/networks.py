@@ -105,7 +105,12 @@ class JohnsonSRNet(Upscaler):
             for i in range(self.upsampling_steps)
         ]
         self.conv_out = ConvBlock(
-            3, self.output_kernel, normalization="none", activation="none", name="conv_out"
+            3,
+            self.output_kernel,
+            normalization="none",
+            activation="none",
+            even_input=self.upsampling_steps > 0,  # after x2 upsampling: space-to-depth
+            name="conv_out",
         )
 
     def call(self, images, training=None):
