@@ -175,6 +175,7 @@ def johnson(weights):
     from tfstyle.precision import native_bf16_cpu
 
     parts = set(_PARTS.value)
+    training.check_families(_TRAIN_FAMILIES.value, _CONTENT_DIR.value)
     cpu = common.cpu_description()
     bf16 = native_bf16_cpu()
     peak = common.matmul_peak()

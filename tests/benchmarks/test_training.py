@@ -29,3 +29,15 @@ def test_driver_timing_runs_the_training_scripts_path(tmp_path):
     # It ran the driver: a run folder with a checkpoint at the last step and TensorBoard.
     assert (tmp_path / "run" / "checkpoints").is_dir() and (tmp_path / "run" / "logs").is_dir()
     assert "float32" in timing["precision"]
+
+
+def test_unknown_family_or_missing_folder_fails_before_any_timing(tmp_path):
+    import pytest
+
+    from tfstyle.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="unknown nope; choose from johnson"):
+        training.check_families(["johnson", "nope"])
+    with pytest.raises(InvalidArgumentError, match="is not a folder"):
+        training.check_families(["johnson"], str(tmp_path / "missing"))
+    training.check_families(list(training.FAMILIES), str(tmp_path))

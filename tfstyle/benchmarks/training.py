@@ -14,12 +14,25 @@ import numpy as np
 from PIL import Image
 
 from tfstyle.assets import available_styles, resolve_photo, resolve_style
+from tfstyle.errors import InvalidArgumentError
 from tfstyle.training import driver
 from tfstyle.training.recipe import get_recipe
 
 # The steps a timing skips (tracing, the first pipeline fill) and the steps it times:
 # a multiple of the 10-step TensorBoard interval, so the writes are counted fairly.
 WARMUP_STEPS, TIMED_STEPS = 2, 10
+FAMILIES = ("johnson", "cin", "adain", "metanet")
+
+
+def check_families(families, content_dir=None):
+    """Fails in one line, before any timing, on an unknown family or a missing folder."""
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown:
+        raise InvalidArgumentError(
+            f"--train_families: unknown {', '.join(unknown)}; choose from {', '.join(FAMILIES)}"
+        )
+    if content_dir is not None and not os.path.isdir(content_dir):
+        raise InvalidArgumentError(f"--content_dir '{content_dir}' is not a folder")
 
 
 def write_photos(folder, count=24, size=(640, 480), seed=0):
@@ -70,8 +83,7 @@ def family_recipe(family, photos, styles, output_dir, precision, vgg_weights, **
         "adain": {"style_dir": styles},
         "metanet": {"style_dir": styles},
     }
-    if family not in own:
-        raise ValueError(f"no driver benchmark for family '{family}'")
+    check_families([family])
     recipe = get_recipe(family)
     return recipe(recipe.config_class(**own[family], **common))
 
