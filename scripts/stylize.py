@@ -3,9 +3,11 @@ r"""Stylise images with a trained feed-forward network in any format.
 Serves every model of the zoo: one-style (Johnson), N-style (conditional instance
 norm: --style_weights), arbitrary-style (AdaIN, MetaNet: --style, --alpha, --masks).
 
-Serves the image-to-image GANs too: pix2pix, and CycleGAN in either direction
-(--direction a_to_b | b_to_a); and the super-resolution networks, whose output is
---scale times the input (tiles are taken in input pixels).
+Serves the image-to-image GANs too: pix2pix, CycleGAN in either direction
+(--direction a_to_b | b_to_a), MUNIT with random styles (--style random --samples N
+--seed S: a grid) or the style of a reference image (--style PATH); and the
+super-resolution networks, whose output is --scale times the input (tiles are taken
+in input pixels).
 
 Examples:
     python scripts/stylize.py --model runs/johnson_mosaic --input photo.jpg --output out.jpg
@@ -24,6 +26,11 @@ Examples:
     # CycleGAN: paintings -> photos with the second generator
     python scripts/stylize.py --model runs/cyclegan --direction b_to_a --input art.jpg \
         --output photo.jpg
+    # MUNIT: four random styles of one photo in a grid (input | 4 styles | reference)
+    python scripts/stylize.py --model runs/munit --input photo.jpg --output grid.png \
+        --direction a_to_b --style random --samples 4 --seed 0
+    python scripts/stylize.py --model runs/munit --input photo.jpg --output out.png \
+        --style starry_night
     # Super-resolution: x4 with the exported TFLite upscaler (refused if it is not x4)
     python scripts/stylize.py --model exported/srresnet_x4/tflite/model_float16.tflite \
         --scale 4 --input small.jpg --output large.png
@@ -64,8 +71,20 @@ _THREADS = flags.DEFINE_integer(
 )
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
 _STYLE = flags.DEFINE_list(
-    "style", None, "Arbitrary-style models: style image(s), bundled names or paths."
+    "style",
+    None,
+    "Arbitrary-style models: style image(s), bundled names or paths. MUNIT: 'random' "
+    "(default) or one reference image of the target domain.",
 )
+_SAMPLES = flags.DEFINE_integer(
+    "samples",
+    1,
+    "MUNIT: random styles per input; above 1 the output is a grid "
+    "(input | styles | the --style reference, if one).",
+    lower_bound=1,
+    upper_bound=16,
+)
+_SEED = flags.DEFINE_integer("seed", None, "MUNIT: seed of the random style codes (default 0).")
 _STYLE_WEIGHTS = flags.DEFINE_string(
     "style_weights",
     None,
@@ -195,6 +214,58 @@ def choose_direction(stylizer):
     return stylizer.bind(DIRECTION_ENDPOINTS[_DIRECTION.value])
 
 
+def multimodal_styles(stylizer):
+    """MUNIT: one stylizer per output, each bound to a style code: --samples codes drawn
+    from N(0, I) with --seed, then (with --style PATH) the reference image's code."""
+    from tfstyle.models.munit.munit import STYLE_CODE, random_style_codes
+
+    if _STYLE_WEIGHTS.value or _MASKS.value:
+        raise InvalidArgumentError(
+            "--style_weights and --masks do not apply to MUNIT: pass --style random or "
+            "--style IMAGE"
+        )
+    styles = _STYLE.value or ["random"]
+    if len(styles) > 1:
+        raise InvalidArgumentError(
+            f"MUNIT takes one --style (random or a reference image), got {len(styles)}"
+        )
+    reference = None if styles[0] == "random" else styles[0]
+    dim = stylizer.input_size(STYLE_CODE, stylizer.endpoint)
+    count = _SAMPLES.value if reference is None or _SAMPLES.value > 1 else 0
+    codes = random_style_codes(count, dim, 0 if _SEED.value is None else _SEED.value)
+    if reference is not None:
+        codes = np.concatenate([codes, reference_style_code(stylizer, reference)])
+    return [stylizer.bind(stylizer.endpoint, style_code=code[None]) for code in codes]
+
+
+def reference_style_code(stylizer, reference):
+    """The style code of a reference image, by the target domain's style encoder."""
+    from tfstyle.models.munit.munit import B_TO_A, STYLE_CODE
+
+    target = "a" if stylizer.endpoint == B_TO_A else "b"
+    encoder = f"encode_style_{target}"
+    if encoder not in stylizer.endpoints:
+        raise InvalidArgumentError(
+            f"'{_MODEL.value}' holds the translation only; a reference --style needs the "
+            f"{encoder} endpoint: pass the run folder, the .keras file or the SavedModel "
+            "(or --style random)"
+        )
+    image = load_image(resolve_style(reference), max_side=_STYLE_SIZE.value)
+    return stylizer.run(encoder, image=image[None])[STYLE_CODE]
+
+
+def check_unimodal(stylizer):
+    if _SAMPLES.value > 1 or _SEED.value is not None:
+        raise InvalidArgumentError(
+            "--samples and --seed draw random styles of multimodal networks (MUNIT); "
+            f"'{_MODEL.value}' is not one"
+        )
+    if _STYLE.value == ["random"]:
+        raise InvalidArgumentError(
+            f"--style random is for multimodal networks (MUNIT); '{_MODEL.value}' is not one"
+        )
+
+
 def configure(stylizer):
     """Binds the style inputs the model needs; returns (stylizer, per-image hook or None).
 
@@ -284,23 +355,33 @@ def main(argv):
     pairs = plan(_INPUT.value, _OUTPUT.value, _OVERWRITE.value)
     if _MASKS.value and _TILE.value:
         raise InvalidArgumentError("--masks stylises whole images: drop --tile")
-    stylizer = load_stylizer(_MODEL.value, num_threads=_THREADS.value)
-    stylizer, for_image = configure(choose_direction(stylizer))
-    check_scale(stylizer)
+    stylizer = choose_direction(load_stylizer(_MODEL.value, num_threads=_THREADS.value))
+    if "style_code" in stylizer.inputs:
+        stylizers, for_image = multimodal_styles(stylizer), None
+    else:
+        check_unimodal(stylizer)
+        stylizer, for_image = configure(stylizer)
+        stylizers = [stylizer]
+    check_scale(stylizers[0])
     for source, target in pairs:
         image = load_image(source, max_side=_MAX_SIZE.value)
-        check_output_size(image, stylizer.scale, source)
+        check_output_size(image, stylizers[0].scale, source)
         tile = _TILE.value
         if for_image is not None:
-            stylizer, tile = for_image(image), max(image.shape[:2]) + 2 * _OVERLAP.value
-        result = stylize_image(
-            stylizer,
-            image,
-            tile=tile,
-            overlap=_OVERLAP.value,
-            strength=_STRENGTH.value,
-            preserve_color=_PRESERVE_COLOR.value,
-        )
+            stylizers, tile = [for_image(image)], max(image.shape[:2]) + 2 * _OVERLAP.value
+        results = [
+            stylize_image(
+                s,
+                image,
+                tile=tile,
+                overlap=_OVERLAP.value,
+                strength=_STRENGTH.value,
+                preserve_color=_PRESERVE_COLOR.value,
+            )
+            for s in stylizers
+        ]
+        # Several styles of one input (MUNIT --samples): input | styles, side by side.
+        result = results[0] if len(results) == 1 else np.concatenate([image, *results], axis=1)
         save_image(target, result, overwrite=_OVERWRITE.value)
         print(f"wrote {target} ({result.shape[1]}x{result.shape[0]}, {stylizer.kind})")
 

@@ -354,7 +354,8 @@ class GANFlags:
         )
         self.beta_1 = flags.DEFINE_float("beta_1", beta_1, "Adam beta1.", lower_bound=0)
         self.beta_2 = flags.DEFINE_float("beta_2", 0.999, "Adam beta2.", lower_bound=0)
-        self.decay_fraction = flags.DEFINE_float(
+        # None: the family decays otherwise (MUNIT's step decay), no flag.
+        self.decay_fraction = decay_fraction is not None and flags.DEFINE_float(
             "decay_fraction",
             decay_fraction,
             "Share of the steps over which the learning rate decays linearly to 0 "
@@ -378,15 +379,17 @@ class GANFlags:
         )
 
     def config(self):
-        return {
+        values = {
             "gan_loss": self.gan_loss.value,
             "beta_1": self.beta_1.value,
             "beta_2": self.beta_2.value,
-            "decay_fraction": self.decay_fraction.value,
             "eval_images": self.eval_images.value,
             "eval_features": self.eval_features.value,
             "eval_feature_weights": vgg_weights_flag(self.eval_feature_weights.value),
         }
+        if self.decay_fraction:
+            values["decay_fraction"] = self.decay_fraction.value
+        return values
 
 
 def training_progress(config):

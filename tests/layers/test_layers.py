@@ -6,6 +6,7 @@ import tensorflow as tf
 from tfstyle.layers import (
     ConditionalInstanceNormalization,
     ConvBlock,
+    ImageLayerNormalization,
     InstanceNormalization,
     NearestUpsampling2D,
     ReflectionPadding2D,
@@ -81,7 +82,25 @@ def test_conditional_instance_norm_picks_and_blends_rows(rng):
     _round_trip(layer, [x, np.array([[0.3, 0.7]], "float32")])
 
 
-@pytest.mark.parametrize("normalization", ["instance", "batch", "none"])
+def test_image_layer_norm_takes_one_mean_and_variance_per_image(rng):
+    x = rng.uniform(size=(2, 5, 7, 3)).astype("float32") * np.array([1.0, 5.0, -2.0], "float32")
+    layer = ImageLayerNormalization()
+    layer.build(x.shape)
+    layer.set_weights([np.array([1.0, 2.0, 3.0], "float32"), np.array([0.0, 1.0, -1.0], "float32")])
+    mean = x.mean(axis=(1, 2, 3), keepdims=True)
+    std = np.sqrt(x.var(axis=(1, 2, 3), keepdims=True) + 1e-5)
+    expected = (x - mean) / std * np.array([1.0, 2.0, 3.0]) + np.array([0.0, 1.0, -1.0])
+    np.testing.assert_allclose(layer(x), expected, atol=1e-5)
+    assert layer(x[:, :3, :4]).shape == (2, 3, 4, 3)  # any size: per-channel affine only
+    _round_trip(layer, x)
+
+
+def test_four_by_four_stride_two_reflect_conv_halves_the_size(rng):
+    x = rng.uniform(size=(1, 12, 10, 3)).astype("float32")
+    assert ConvBlock(4, 4, strides=2)(x).shape == (1, 6, 5, 4)  # PyTorch's k4 s2 p1
+
+
+@pytest.mark.parametrize("normalization", ["instance", "batch", "layer", "none"])
 @pytest.mark.parametrize("padding", ["reflect", "zero"])
 def test_conv_block_shapes(rng, normalization, padding):
     x = rng.uniform(size=(2, 8, 12, 4)).astype("float32")

@@ -8,6 +8,7 @@ from tfstyle.errors import InvalidArgumentError
 from tfstyle.networks import (
     DCGANDiscriminator,
     DCGANGenerator,
+    MultiScaleDiscriminator,
     PatchDiscriminator,
     ResnetGenerator,
     UNetGenerator,
@@ -79,3 +80,15 @@ def test_dcgan_networks(rng):
     assert d(images, training=True).shape == (3, 1)
     with pytest.raises(InvalidArgumentError, match="power of 2"):
         DCGANGenerator(image_size=28)
+
+
+def test_multiscale_discriminator_judges_three_scales(rng):
+    x = rng.uniform(size=(2, 64, 96, 3)).astype("float32")
+    d = MultiScaleDiscriminator(num_scales=3, num_layers=4, filters=4)
+    logits = d(x)
+    assert [tuple(y.shape) for y in logits] == [(2, 4, 6, 1), (2, 2, 3, 1), (2, 1, 1, 1)]
+    again = MultiScaleDiscriminator.from_config(d.get_config())
+    again.build(x.shape)
+    again.set_weights(d.get_weights())
+    for a, b in zip(again(x), logits, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6)

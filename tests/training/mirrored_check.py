@@ -21,6 +21,7 @@ from tfstyle.models.adain.train import AdaINRecipe, AdaINTrainConfig  # noqa: E4
 from tfstyle.models.cartoongan.train import CartoonGANRecipe, CartoonGANTrainConfig  # noqa: E402
 from tfstyle.models.cyclegan.train import CycleGANRecipe, CycleGANTrainConfig  # noqa: E402
 from tfstyle.models.johnson.train import JohnsonRecipe, JohnsonTrainConfig  # noqa: E402
+from tfstyle.models.munit.train import MUNITRecipe, MUNITTrainConfig  # noqa: E402
 from tfstyle.models.super_resolution.train import (  # noqa: E402
     SRTrainConfig,
     SuperResolutionRecipe,
@@ -46,6 +47,20 @@ FAMILIES = {
             "pool_size": 4,
         },
     ),
+    # Four networks, two optimisers, random style codes that come with the batch (each
+    # replica gets its slice of the global batch's codes).
+    "munit": (
+        MUNITRecipe,
+        MUNITTrainConfig,
+        {
+            "filters": 4,
+            "num_blocks": 1,
+            "mlp_dim": 8,
+            "discriminator_filters": 4,
+            "discriminator_scales": 2,
+            "discriminator_layers": 2,
+        },
+    ),
     # Both stages are one graph (a second trace broke MirroredStrategy's collectives).
     "cartoongan": (
         CartoonGANRecipe,
@@ -59,7 +74,7 @@ FAMILIES = {
         {"model": "srgan", "preset": "lite", "discriminator_filters": 4},
     ),
 }
-LOSS_KEYS = {"cyclegan": "g_total", "cartoongan": "g_total"}
+LOSS_KEYS = {"cyclegan": "g_total", "cartoongan": "g_total", "munit": "g_total"}
 
 
 def sgd(recipe_class):
@@ -79,13 +94,13 @@ def one_step(strategy, out, family, photos, steps=1):
     recipe_class, config_class, extra = FAMILIES[family]
     if family == "adain":
         extra = {**extra, "style_dir": photos}
-    if family == "cyclegan":
+    if family in ("cyclegan", "munit"):
         extra = {**extra, "a_dir": photos, "b_dir": photos}
     if family == "cartoongan":
         extra = {**extra, "cartoon_dir": photos}
     config = config_class(
         output_dir=out,
-        content_dir=None if family == "cyclegan" else photos,
+        content_dir=None if family in ("cyclegan", "munit") else photos,
         image_size=32,
         batch_size=4,
         steps=steps,

@@ -48,7 +48,7 @@ def test_mirrored_step_equals_single_device_and_checkpoint_moves_between_them(tm
 
 @pytest.mark.slow
 def test_mirrored_step_of_the_other_families(tmp_path):
-    _mirrored_check(tmp_path, ["adain", "cartoongan", "srgan"])
+    _mirrored_check(tmp_path, ["adain", "cartoongan", "srgan", "munit"])
 
 
 def test_every_replica_gets_its_slice_of_the_global_batch():

@@ -221,10 +221,13 @@ def _resize_shorter(image, side):
     return tf.image.resize(image, size, antialias=True)
 
 
-def unpaired_dataset(source_a, source_b, image_size=256, batch_size=1, seed=0, start_step=0):
-    """An infinite dataset of {"a", "b"} batches from two independent domains
-    (CycleGAN): each resized to 286 (for 256), cropped at random and mirrored."""
-    side = load_side(image_size)
+def unpaired_dataset(
+    source_a, source_b, image_size=256, batch_size=1, seed=0, start_step=0, resize_side=None
+):
+    """An infinite dataset of {"a", "b"} batches from two independent domains: each
+    image resized to `resize_side` on its shorter side (default 286 for 256, CycleGAN's;
+    MUNIT resizes to the crop size), cropped at random and mirrored."""
+    side = resize_side or load_side(image_size)
     a = content_dataset(source_a, image_size, batch_size, seed, start_step, side, flip=True)
     b = content_dataset(source_b, image_size, batch_size, seed + 1, start_step, side, flip=True)
     return tf.data.Dataset.zip(a, b).map(lambda a, b: {"a": a, "b": b})

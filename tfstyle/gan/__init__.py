@@ -1,7 +1,8 @@
 """The GAN base shared by every adversarial family (DCGAN, pix2pix, CycleGAN, ...).
 
 - `AdversarialModel`: several networks and optimisers, one `train_step` of phases.
-- `AdversarialRecipe`, `GANTrainConfig`: the training recipe's shared part.
+- `AdversarialRecipe`, `GANTrainConfig`: the training recipe's shared part;
+  `UnpairedRecipe`, `UnpairedTrainConfig`: two unpaired domains (CycleGAN, MUNIT).
 - `ImagePool`: the checkpointed pool of past fakes (CycleGAN).
 - `LinearDecay`: constant, then linear to 0 (pix2pix, CycleGAN).
 - The losses are in `tfstyle.losses.adversarial`; the networks in `tfstyle.networks`.
@@ -9,7 +10,13 @@
 
 from tfstyle.gan.adversarial_model import AdversarialModel
 from tfstyle.gan.image_pool import ImagePool
-from tfstyle.gan.recipe import GAN_IDENTITY_KEYS, AdversarialRecipe, GANTrainConfig
+from tfstyle.gan.recipe import (
+    GAN_IDENTITY_KEYS,
+    AdversarialRecipe,
+    GANTrainConfig,
+    UnpairedRecipe,
+    UnpairedTrainConfig,
+)
 from tfstyle.gan.schedules import LinearDecay
 
 __all__ = [
@@ -19,4 +26,6 @@ __all__ = [
     "GANTrainConfig",
     "ImagePool",
     "LinearDecay",
+    "UnpairedRecipe",
+    "UnpairedTrainConfig",
 ]

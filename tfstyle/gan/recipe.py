@@ -6,6 +6,7 @@ import dataclasses
 import keras
 import numpy as np
 
+from tfstyle.data import scan_folder, tfds_source
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.gan.schedules import LinearDecay
 from tfstyle.losses.adversarial import check_gan_loss
@@ -79,7 +80,12 @@ class AdversarialRecipe(Recipe):
 
     def make_optimizer(self):
         c = self.config
-        optimizer = keras.optimizers.Adam(self.learning_rate(), beta_1=c.beta_1, beta_2=c.beta_2)
+        optimizer = keras.optimizers.Adam(
+            self.learning_rate(),
+            beta_1=c.beta_1,
+            beta_2=c.beta_2,
+            weight_decay=getattr(c, "weight_decay", 0.0) or None,  # MUNIT's 1e-4
+        )
         if keras.mixed_precision.global_policy().name == "mixed_float16":
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         return optimizer
@@ -151,6 +157,56 @@ class AdversarialRecipe(Recipe):
         release = self.inference_network(self.run_config())
         release.set_weights(model.generator.get_weights())
         return {"generator": release}
+
+
+@dataclasses.dataclass(kw_only=True)
+class UnpairedTrainConfig(GANTrainConfig):
+    """Two domains of images: `a_dir` and `b_dir`, or a TFDS `dataset` such as
+    "cycle_gan/horse2zebra" (splits trainA and trainB). An epoch is max(|A|, |B|)
+    images."""
+
+    a_dir: str | None = None
+    b_dir: str | None = None
+
+    def validate(self):
+        if bool(self.a_dir) != bool(self.b_dir):
+            raise InvalidArgumentError("give both --a_dir and --b_dir (or a TFDS --dataset)")
+        if not self.a_dir and not self.dataset:
+            raise InvalidArgumentError(
+                "give --a_dir and --b_dir, or --dataset cycle_gan/<name> (e.g. horse2zebra)"
+            )
+        super().validate()
+
+
+class UnpairedRecipe(AdversarialRecipe):
+    """A recipe translating between two unpaired domains (CycleGAN, MUNIT): reads the
+    A and B images (`self.source`, `self.styles`), counts epochs over the larger, and
+    gives the model B images for its sample grid (`model.sample_b`)."""
+
+    config_class = UnpairedTrainConfig
+
+    def prepare(self):
+        c = self.config
+        if c.a_dir:
+            self.source, self.styles = scan_folder(c.a_dir), scan_folder(c.b_dir)
+        else:
+            self.source = tfds_source(c.dataset, "trainA", notify=self.notify)
+            self.styles = tfds_source(c.dataset, "trainB", notify=self.notify)
+
+    def sources(self):
+        return {"a_images": self.source, "b_images": self.styles}
+
+    def total_steps(self):
+        c = self.config
+        if c.steps:
+            return int(c.steps)
+        size = max(self.source.size, self.styles.size)
+        return max(1, int(np.ceil(c.epochs * size / c.batch_size)))
+
+    def build(self):
+        model = super().build()
+        model.sample_b = sample_images(self.styles, self.config.image_size)
+        return model
 
 
 EVAL_BATCH = 8

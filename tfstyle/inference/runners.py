@@ -57,6 +57,11 @@ class Stylizer:
         return {name: tuple(names) for name, (names, _) in self._runners.items()}
 
     @property
+    def endpoint(self):
+        """The endpoint `stylizer(images)` calls."""
+        return self._endpoint
+
+    @property
     def inputs(self):
         """Input names of the endpoint `stylizer(images)` calls: the main one unless
         bound to another, or the only one of a file such as b_to_a.onnx."""

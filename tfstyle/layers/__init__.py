@@ -5,6 +5,7 @@ from tfstyle.layers.adain import AdaptiveInstanceNormalization
 from tfstyle.layers.conv_block import ConvBlock, ResidualBlock, make_normalization
 from tfstyle.layers.normalization import (
     ConditionalInstanceNormalization,
+    ImageLayerNormalization,
     InstanceNormalization,
 )
 from tfstyle.layers.padding import ReflectionPadding2D
@@ -16,6 +17,7 @@ __all__ = [
     "ResidualBlock",
     "make_normalization",
     "ConditionalInstanceNormalization",
+    "ImageLayerNormalization",
     "InstanceNormalization",
     "NearestUpsampling2D",
     "PixelShuffle",

@@ -11,19 +11,24 @@ import tensorflow as tf
 from keras import layers, ops
 
 from tfstyle.errors import InvalidArgumentError
-from tfstyle.layers.normalization import ConditionalInstanceNormalization, InstanceNormalization
+from tfstyle.layers.normalization import (
+    ConditionalInstanceNormalization,
+    ImageLayerNormalization,
+    InstanceNormalization,
+)
 from tfstyle.layers.padding import ReflectionPadding2D
 from tfstyle.layers.upsampling import NearestUpsampling2D
 from tfstyle.ops.conv import space_to_depth_conv2d
 
-NORMALIZATIONS = ("instance", "batch", "sync_batch", "conditional_instance", "none")
+NORMALIZATIONS = ("instance", "batch", "sync_batch", "conditional_instance", "layer", "none")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "none")
 LEAKY_SLOPE = 0.2  # DCGAN's, pix2pix's and CycleGAN's discriminators
 
 
 def make_normalization(kind, num_styles=1, name=None):
     """The normalisation layer for `kind` (None for "none"). "sync_batch" is batch norm
-    whose statistics are taken over the global batch of every replica."""
+    whose statistics are taken over the global batch of every replica; "layer" is one
+    mean and variance per image (`ImageLayerNormalization`, MUNIT's decoder)."""
     if kind == "instance":
         return InstanceNormalization(name=name)
     if kind == "batch":
@@ -32,6 +37,8 @@ def make_normalization(kind, num_styles=1, name=None):
         return layers.BatchNormalization(synchronized=True, name=name)
     if kind == "conditional_instance":
         return ConditionalInstanceNormalization(num_styles, name=name)
+    if kind == "layer":
+        return ImageLayerNormalization(name=name)
     if kind == "none":
         return None
     raise InvalidArgumentError(
@@ -123,7 +130,9 @@ class ConvBlock(keras.layers.Layer):
             if self.upsample:
                 self.resize = NearestUpsampling2D(2, name="upsample")
             if padding == "reflect":
-                self.pad = ReflectionPadding2D(kernel_size // 2, name="pad")
+                # k // 2 for odd kernels; 1 for 4 x 4 stride-2 convs (MUNIT's), which
+                # then halve the size exactly as PyTorch's padding=1 does.
+                self.pad = ReflectionPadding2D((kernel_size - 1) // 2, name="pad")
             self.conv = layers.Conv2D(
                 filters,
                 kernel_size,

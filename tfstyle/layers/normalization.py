@@ -31,9 +31,10 @@ def shared_statistics():
         _shared = None
 
 
-def _normalize(layer, x, epsilon, gamma=None, beta=None):
+def _normalize(layer, x, epsilon, gamma=None, beta=None, axes=(1, 2)):
     """(x - mean) / sqrt(variance + epsilon) * gamma + beta per image and channel, in
-    float32, applied as one multiply-add: x * scale + (beta - mean * scale).
+    float32, applied as one multiply-add: x * scale + (beta - mean * scale). `axes`
+    (1, 2, 3) takes one mean and variance per image instead (layer norm).
 
     The variance is taken around a stop-gradient copy of the mean: its derivative
     through the mean is exactly zero (the deviations sum to zero), so the gradient is
@@ -45,9 +46,9 @@ def _normalize(layer, x, epsilon, gamma=None, beta=None):
     if _shared is not None and id(layer) in _shared:
         mean, variance = _shared[id(layer)]
     else:
-        mean = ops.mean(x32, axis=(1, 2), keepdims=True)
+        mean = ops.mean(x32, axis=axes, keepdims=True)
         deviation = x32 - ops.stop_gradient(mean)
-        variance = ops.mean(deviation * deviation, axis=(1, 2), keepdims=True)
+        variance = ops.mean(deviation * deviation, axis=axes, keepdims=True)
         if _shared is not None:
             _shared[id(layer)] = (mean, variance)
     scale = ops.rsqrt(variance + epsilon)
@@ -102,6 +103,38 @@ class InstanceNormalization(keras.layers.Layer):
             "center": self.center,
             "scale": self.scale,
         }
+
+
+@keras.saving.register_keras_serializable(package="tfstyle")
+class ImageLayerNormalization(keras.layers.Layer):
+    """Normalises each image over height, width and channels together, then scales and
+    shifts each channel (Ba et al., 2016, as MUNIT's decoder applies it to feature
+    maps: one mean and variance per image, a per-channel gamma and beta, so any image
+    size works, unlike `keras.layers.LayerNormalization(axis=(1, 2, 3))`).
+
+    Args:
+        epsilon: added to the variance.
+    """
+
+    def __init__(self, epsilon=1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = float(epsilon)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        self.gamma = self.add_weight(shape=(channels,), initializer="ones", name="gamma")
+        self.beta = self.add_weight(shape=(channels,), initializer="zeros", name="beta")
+
+    def call(self, x):
+        gamma, beta = ops.cast(self.gamma, "float32"), ops.cast(self.beta, "float32")
+        out = _normalize(self, x, self.epsilon, gamma, beta, axes=(1, 2, 3))
+        return ops.cast(out, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}
 
 
 @keras.saving.register_keras_serializable(package="tfstyle")

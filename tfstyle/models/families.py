@@ -14,6 +14,7 @@ FAMILY_MODULES = (
     "tfstyle.models.metanet.train",
     "tfstyle.models.pix2pix.train",
     "tfstyle.models.cyclegan.train",
+    "tfstyle.models.munit.train",
     "tfstyle.models.dcgan.train",
     "tfstyle.models.cartoongan.train",
     "tfstyle.models.super_resolution.train",

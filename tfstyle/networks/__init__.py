@@ -6,6 +6,7 @@ Family-specific networks stay in their family's folder (e.g. Johnson's
 """
 
 from tfstyle.networks.dcgan import DCGANDiscriminator, DCGANGenerator
+from tfstyle.networks.multiscale_discriminator import MultiScaleDiscriminator
 from tfstyle.networks.patch_discriminator import RECEPTIVE_FIELDS, PatchDiscriminator
 from tfstyle.networks.resnet_generator import ResnetGenerator
 from tfstyle.networks.unet_generator import UNetGenerator, pad_to_multiple
@@ -13,6 +14,7 @@ from tfstyle.networks.unet_generator import UNetGenerator, pad_to_multiple
 __all__ = [
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "MultiScaleDiscriminator",
     "PatchDiscriminator",
     "RECEPTIVE_FIELDS",
     "ResnetGenerator",

@@ -6,18 +6,13 @@ from keras import ops
 
 from tfstyle.gan import AdversarialModel, ImagePool
 from tfstyle.losses.adversarial import discriminator_loss, generator_loss
+from tfstyle.losses.reconstruction import image_l1 as l1
 from tfstyle.models import serving
 from tfstyle.networks import PatchDiscriminator, ResnetGenerator
 
 A_TO_B, B_TO_A = "a_to_b", "b_to_a"
 # The endpoint of each direction: a_to_b is the main one (TF Serving's default).
 DIRECTION_ENDPOINTS = {A_TO_B: serving.MAIN, B_TO_A: B_TO_A}
-
-
-def l1(x, y):
-    """Mean absolute difference on the papers' [-1, 1] image scale (twice the [0, 1]
-    difference), so the papers' weights (cycle 10, pix2pix's L1 100) keep their balance."""
-    return 2.0 * ops.mean(ops.abs(ops.cast(x, "float32") - ops.cast(y, "float32")))
 
 
 class CycleGAN(AdversarialModel):

@@ -2,14 +2,12 @@
 
 import dataclasses
 
-import numpy as np
-
-from tfstyle.data import scan_folder, tfds_source, unpaired_dataset
+from tfstyle.data import unpaired_dataset
 from tfstyle.errors import InvalidArgumentError
-from tfstyle.gan import GAN_IDENTITY_KEYS, AdversarialRecipe, GANTrainConfig
+from tfstyle.gan import GAN_IDENTITY_KEYS, UnpairedRecipe, UnpairedTrainConfig
 from tfstyle.models.cyclegan.cyclegan import CycleGAN, CycleGANTranslator
 from tfstyle.networks import PatchDiscriminator, ResnetGenerator
-from tfstyle.training.recipe import register_recipe, sample_images
+from tfstyle.training.recipe import register_recipe
 
 IDENTITY_KEYS = GAN_IDENTITY_KEYS + (
     "a_dir",
@@ -26,7 +24,7 @@ IDENTITY_KEYS = GAN_IDENTITY_KEYS + (
 
 
 @dataclasses.dataclass(kw_only=True)
-class CycleGANTrainConfig(GANTrainConfig):
+class CycleGANTrainConfig(UnpairedTrainConfig):
     """The paper's settings: 256 px crops of 286 px images, batch 1, 9 residual blocks,
     70 x 70 PatchGANs, LSGAN, cycle 10, identity 0.5, pool 50, Adam 2e-4 (beta1 0.5)
     for 100 epochs then linearly to 0 over 100 more.
@@ -35,8 +33,6 @@ class CycleGANTrainConfig(GANTrainConfig):
     (splits trainA and trainB). An epoch is max(|A|, |B|) images.
     """
 
-    a_dir: str | None = None
-    b_dir: str | None = None
     generator_blocks: int = 9
     filters: int = 64
     discriminator_filters: int = 64
@@ -47,12 +43,6 @@ class CycleGANTrainConfig(GANTrainConfig):
     pool_size: int = 50
 
     def validate(self):
-        if bool(self.a_dir) != bool(self.b_dir):
-            raise InvalidArgumentError("give both --a_dir and --b_dir (or a TFDS --dataset)")
-        if not self.a_dir and not self.dataset:
-            raise InvalidArgumentError(
-                "give --a_dir and --b_dir, or --dataset cycle_gan/<name> (e.g. horse2zebra)"
-            )
         if self.generator_blocks < 0 or self.filters < 1 or self.pool_size < 0:
             raise InvalidArgumentError(
                 "--generator_blocks >= 0, --filters >= 1 and --pool_size >= 0"
@@ -72,30 +62,12 @@ def _generator(config, name):
 
 
 @register_recipe("cyclegan")
-class CycleGANRecipe(AdversarialRecipe):
+class CycleGANRecipe(UnpairedRecipe):
     """Two domains of images (A and B folders, or TFDS cycle_gan/<name>); the release
     is a `CycleGANTranslator` with both directions."""
 
     config_class = CycleGANTrainConfig
     identity_keys = IDENTITY_KEYS
-
-    def prepare(self):
-        c = self.config
-        if c.a_dir:
-            self.source, self.styles = scan_folder(c.a_dir), scan_folder(c.b_dir)
-        else:
-            self.source = tfds_source(c.dataset, "trainA", notify=self.notify)
-            self.styles = tfds_source(c.dataset, "trainB", notify=self.notify)
-
-    def sources(self):
-        return {"a_images": self.source, "b_images": self.styles}
-
-    def total_steps(self):
-        c = self.config
-        if c.steps:
-            return int(c.steps)
-        size = max(self.source.size, self.styles.size)
-        return max(1, int(np.ceil(c.epochs * size / c.batch_size)))
 
     def make_model(self):
         c = self.config
@@ -112,11 +84,6 @@ class CycleGANRecipe(AdversarialRecipe):
             pool_size=c.pool_size,
             seed=c.seed,
         )
-
-    def build(self):
-        model = super().build()
-        model.sample_b = sample_images(self.styles, self.config.image_size)
-        return model
 
     def dataset(self, start_step):
         c = self.config

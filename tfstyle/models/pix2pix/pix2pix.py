@@ -6,7 +6,7 @@ from keras import ops
 
 from tfstyle.gan import AdversarialModel
 from tfstyle.losses.adversarial import discriminator_loss, generator_loss
-from tfstyle.models.cyclegan.cyclegan import l1
+from tfstyle.losses.reconstruction import image_l1 as l1
 from tfstyle.networks import PatchDiscriminator, UNetGenerator
 
 
