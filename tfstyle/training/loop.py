@@ -21,6 +21,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from tfstyle.data.allocator import restore_malloc_thresholds
 from tfstyle.io import atomic_write, save_image
 from tfstyle.training import distribute
 
@@ -182,9 +183,14 @@ def train(
         return start_step
     batches = distribute.ReplicaBatches(strategy, make_dataset(start_step), replicated)
     model.reset_metrics()
+    first = True
     try:
         while int(step.numpy()) < total_steps:
-            logs = distributed_step(next(batches))
+            batch = next(batches)
+            if first:  # the generator pipelines have run: undo their allocator setting
+                restore_malloc_thresholds()
+                first = False
+            logs = distributed_step(batch)
             step.assign_add(1)
             current = int(step.numpy())
             values = {k: float(v) for k, v in logs.items()}
