@@ -90,7 +90,9 @@ _YARDSTICK_WEIGHTS = flags.DEFINE_string(
 )
 _SHEET = flags.DEFINE_string("sheet", None, "quality: write the contact sheet PNG here.")
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing --sheet / --json.")
-_GAN_FAMILIES = flags.DEFINE_list("gan_families", ["pix2pix", "cyclegan"], "gan: families.")
+_GAN_FAMILIES = flags.DEFINE_list(
+    "gan_families", ["pix2pix", "cyclegan"], "gan: families (pix2pix, cyclegan, munit)."
+)
 _GAN_PARTS = flags.DEFINE_list(
     "gan_parts", ["train", "loss", "inference"], "gan: parts to run (train, loss, inference)."
 )
@@ -421,6 +423,17 @@ def metanet(weights):
     return results
 
 
+def _gan_precisions():
+    """float32, and bfloat16 where the CPU runs it natively (emulated bfloat16 on an
+    AVX2 CPU is ~10x slower: a figure nobody would train with)."""
+    from tfstyle.precision import native_bf16_cpu
+
+    if native_bf16_cpu():
+        return (("float32", False), ("bfloat16", True))
+    print("bfloat16 skipped: this CPU has no native bfloat16 (AVX512_BF16 or AMX)", flush=True)
+    return (("float32", False),)
+
+
 @BENCHMARKS.register("gan")
 def gan(weights):
     """pix2pix / CycleGAN steps against the tutorials' plain-TF step, the precision
@@ -434,29 +447,45 @@ def gan(weights):
         "matmul_peak_gflops": common.matmul_peak(),
         "cpu_flags": sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"}),
     }
+    # MUNIT has no tutorial to compare with: its baseline is tfstyle's CycleGAN step at
+    # the same size, float32, in the same run.
     references = {
-        "pix2pix": bench.reference_pix2pix_step,
-        "cyclegan": bench.reference_cyclegan_step,
+        "pix2pix": ("tutorial", bench.reference_pix2pix_step),
+        "cyclegan": ("tutorial", bench.reference_cyclegan_step),
+        "munit": (
+            "tfstyle CycleGAN",
+            lambda size, repeats: bench.step_seconds("cyclegan", False, size, repeats),
+        ),
     }
+    unknown = [f for f in _GAN_FAMILIES.value if f not in references]
+    if unknown:
+        raise InvalidArgumentError(
+            f"--gan_families: unknown {', '.join(unknown)} ({', '.join(references)})"
+        )
+    if "inference" in parts and "munit" in _GAN_FAMILIES.value:
+        raise InvalidArgumentError(
+            "--gan_parts inference covers pix2pix and cyclegan; MUNIT's exports are "
+            "checked by its export tests (drop munit or inference)"
+        )
     for family in _GAN_FAMILIES.value:
-        if family not in references:
-            raise InvalidArgumentError(f"--gan_families: unknown '{family}' (pix2pix, cyclegan)")
         entry = results.setdefault(family, {})
         if "train" in parts:
-            reference = references[family](size, repeats=_REPEATS.value)
+            label, measure = references[family]
+            reference = measure(size, repeats=_REPEATS.value)
             entry["reference_step_s"] = reference
+            entry["reference"] = label
             print(
-                f"{family} reference step (tutorial, float32, batch 1, {size} px): {reference:.2f}s",
+                f"{family} reference step ({label}, float32, batch 1, {size} px): {reference:.2f}s",
                 flush=True,
             )
-            for label, mixed in (("float32", False), ("bfloat16", True)):
+            for label, mixed in _gan_precisions():
                 seconds = bench.step_seconds(family, mixed, size, _REPEATS.value)
                 entry[label] = {"seconds": seconds, "ratio_to_reference": seconds / reference}
                 print(
                     f"{family} step {label:<8} {seconds:.2f}s  {seconds / reference:.2f}x reference",
                     flush=True,
                 )
-        if "loss" in parts and _LOSS_STEPS.value:
+        if "loss" in parts and _LOSS_STEPS.value and len(_gan_precisions()) > 1:
             base = bench.losses_after(family, _LOSS_STEPS.value, False, size)
             fast = bench.losses_after(family, _LOSS_STEPS.value, True, size)
             entry["loss_check"] = {

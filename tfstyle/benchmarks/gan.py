@@ -1,4 +1,4 @@
-"""Benchmarks of the adversarial families (pix2pix, CycleGAN).
+"""Benchmarks of the adversarial families (pix2pix, CycleGAN, MUNIT).
 
 Training steps are measured against a reference written in this module the way the
 TensorFlow tutorials write it (tensorflow.org/tutorials/generative/pix2pix and
@@ -16,6 +16,7 @@ from keras import layers
 from tfstyle.benchmarks.common import time_call
 from tfstyle.gan import LinearDecay
 from tfstyle.models.cyclegan import CycleGAN
+from tfstyle.models.munit import MUNIT
 from tfstyle.models.pix2pix import Pix2Pix
 from tfstyle.networks import PatchDiscriminator, ResnetGenerator, UNetGenerator
 
@@ -211,33 +212,56 @@ def cyclegan_model(size=256, blocks=9):
     return _compiled(CycleGAN(g("g_ab"), g("g_ba"), d("d_a"), d("d_b"), image_size=size))
 
 
+def munit_model(size=256):
+    """MUNIT with the authors' networks (64 wide, 4 residual blocks, 3-scale
+    discriminators)."""
+    return _compiled(MUNIT(image_size=size))
+
+
+MODELS = {"pix2pix": pix2pix_model, "cyclegan": cyclegan_model, "munit": munit_model}
+# The term each family's loss check follows (a reconstruction, which can fall).
+RECONSTRUCTION_TERMS = {"pix2pix": "l1", "cyclegan": "cycle", "munit": "recon_x"}
+
+
+def _batch(family, a, b, seed=0):
+    """A training batch of `family` from A and B images (MUNIT adds style codes)."""
+    batch = {"a": a, "b": b}
+    if family == "munit":
+        codes = np.random.default_rng(seed).standard_normal((2, a.shape[0], 8))
+        batch.update(
+            style_a=tf.constant(codes[0], tf.float32), style_b=tf.constant(codes[1], tf.float32)
+        )
+    return batch
+
+
 def step_seconds(family, mixed, size=256, repeats=3, jit_compile=False):
-    """Seconds per tfstyle training step (batch 1) of "pix2pix" or "cyclegan"."""
+    """Seconds per tfstyle training step (batch 1) of "pix2pix", "cyclegan" or "munit"."""
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed else "float32")
     keras.utils.set_random_seed(0)
     try:
-        model = pix2pix_model(size) if family == "pix2pix" else cyclegan_model(size)
+        model = MODELS[family](size)
         step = tf.function(model.train_step, jit_compile=jit_compile)
-        batch = {"a": _images(size), "b": _images(size, seed=1)}
+        batch = _batch(family, _images(size), _images(size, seed=1))
         return time_call(lambda: step(batch), repeats=repeats, warmup=2)
     finally:
         keras.mixed_precision.set_global_policy("float32")
 
 
 def losses_after(family, steps, mixed, size=256, average=20):
-    """The reconstruction term (pix2pix's L1, CycleGAN's cycle loss) averaged over the
-    last `average` of `steps` steps on fixed pseudo-random pairs: float32 vs mixed."""
+    """The reconstruction term (pix2pix's L1, CycleGAN's cycle loss, MUNIT's image
+    reconstruction) averaged over the last `average` of `steps` steps on fixed
+    pseudo-random pairs: float32 vs mixed."""
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed else "float32")
     keras.utils.set_random_seed(0)
     try:
-        model = pix2pix_model(size) if family == "pix2pix" else cyclegan_model(size)
+        model = MODELS[family](size)
         step = tf.function(model.train_step)
-        key = "l1" if family == "pix2pix" else "cycle"
+        key = RECONSTRUCTION_TERMS[family]
         values = []
         for i in range(steps):
             # Smooth pairs with structure (b is a function of a), so the term can fall.
             a = tf.image.resize(_images(size // 16, seed=i % 8), (size, size))
-            logs = step({"a": a, "b": 1.0 - a})
+            logs = step(_batch(family, a, 1.0 - a, seed=i % 8))
             model.reset_metrics()
             values.append(float(logs[key]))
         return float(np.mean(values[-average:]))
