@@ -190,7 +190,7 @@ def _load_masks(count):
 
 
 def choose_direction(stylizer):
-    """Binds the endpoint of --direction on a two-way network (CycleGAN)."""
+    """Binds the endpoint of --direction on a two-way network (CycleGAN, MUNIT)."""
     from tfstyle.models.cyclegan.cyclegan import A_TO_B, B_TO_A, DIRECTION_ENDPOINTS
     from tfstyle.models.serving import MAIN
 
@@ -208,8 +208,8 @@ def choose_direction(stylizer):
         if _DIRECTION.value == A_TO_B:
             return stylizer
         raise InvalidArgumentError(
-            "--direction b_to_a needs a two-way network (a CycleGAN run, its SavedModel "
-            f"or b_to_a file); '{_MODEL.value}' translates one way"
+            "--direction b_to_a needs a two-way network (a CycleGAN or MUNIT run, its "
+            f"SavedModel or b_to_a file); '{_MODEL.value}' translates one way"
         )
     return stylizer.bind(DIRECTION_ENDPOINTS[_DIRECTION.value])
 
