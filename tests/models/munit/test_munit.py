@@ -113,6 +113,38 @@ def test_image_reconstruction_loss_sees_decode_of_the_images_own_codes(rng):
     np.testing.assert_allclose(float(terms["recon_x"]), float(expected), rtol=1e-6)
 
 
+def test_optional_perceptual_term_compares_instance_normalised_vgg_features(rng):
+    keras.utils.set_random_seed(0)
+    d = lambda name: MultiScaleDiscriminator(1, 2, 4, name=name)
+    model = MUNIT(
+        tiny_auto_encoder("generator_a"),
+        tiny_auto_encoder("generator_b"),
+        d("discriminator_a"),
+        d("discriminator_b"),
+        image_size=32,
+        perceptual_weight=1.0,
+        vgg_weights=None,
+    )
+    model.build()
+    batch = _batch(rng, size=32)
+    _, terms, (x_ba, x_ab) = model.generator_losses(
+        batch["a"], batch["b"], batch["style_a"], batch["style_b"]
+    )
+    layer = model.backbone.layer_names[0]
+    assert layer == "block5_conv4"  # VGG16's relu5_3 in the VGG19 built from VGG16
+
+    def normalized(images):
+        f = np.asarray(model.backbone(images)[layer], np.float64)
+        mean, var = f.mean(axis=(1, 2), keepdims=True), f.var(axis=(1, 2), keepdims=True)
+        return (f - mean) / np.sqrt(var + 1e-5)
+
+    expected = np.mean((normalized(x_ba) - normalized(batch["b"])) ** 2) + np.mean(
+        (normalized(x_ab) - normalized(batch["a"])) ** 2
+    )
+    assert float(terms["perceptual"]) > 0
+    np.testing.assert_allclose(float(terms["perceptual"]), expected, rtol=1e-4)
+
+
 def _weights(network):
     return [w.numpy().copy() for w in network.weights]
 
