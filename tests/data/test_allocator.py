@@ -20,8 +20,12 @@ def _page_faults_of_large_buffers(count=40, size=2 << 20):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_large_buffers_are_reused_again_after_the_generator_patch():
-    # What `from_generator` does at its first element ("Memory patch applied").
-    ctypes.CDLL("libc.so.6").mallopt(-1, 128 * 1024)
+    # A fresh process (mmap threshold 128 KB) after `from_generator`'s first element set
+    # the trim threshold ("Memory patch applied"), which freezes the mmap threshold
+    # there. Both are set, so that an earlier restore in this process does not hide it.
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallopt(-3, 128 * 1024)
+    libc.mallopt(-1, 128 * 1024)
     patched = _page_faults_of_large_buffers()
     assert restore_malloc_thresholds()
     _page_faults_of_large_buffers(2)  # the heap grows once to hold a buffer
