@@ -42,9 +42,25 @@ def shave(images, border):
     return images[..., border:-border, border:-border]
 
 
+SSIM_WINDOW, SSIM_SIGMA, SSIM_K1, SSIM_K2 = 11, 1.5, 0.01, 0.03
+
+
+def _gaussian_filter(x, window=SSIM_WINDOW, sigma=SSIM_SIGMA):
+    """Valid 2-D Gaussian filtering of (H, W, C) float64 arrays (separable)."""
+    t = np.arange(window, dtype=np.float64) - (window - 1) / 2.0
+    g = np.exp(-(t**2) / (2.0 * sigma**2))
+    g /= g.sum()
+    x = np.lib.stride_tricks.sliding_window_view(x, window, axis=0) @ g
+    return np.lib.stride_tricks.sliding_window_view(x, window, axis=1) @ g
+
+
 def ssim(reference, test, max_val=255.0):
-    """Mean SSIM of two (H, W) or (H, W, C) arrays (Wang et al., 2004; Gaussian window)."""
-    a, b = np.asarray(reference, np.float32), np.asarray(test, np.float32)
+    """Mean SSIM of two (H, W) or (H, W, C) arrays (Wang et al., 2004: 11 x 11 Gaussian
+    window, sigma 1.5, K1 0.01, K2 0.03, valid positions; the definition of
+    `tf.image.ssim` and of the SR papers' MATLAB code). Computed in float64: the
+    variances are differences of large means, which float32 (tf.image.ssim) rounds
+    differently on different CPUs (1e-4 of the value for flat images)."""
+    a, b = np.asarray(reference, np.float64), np.asarray(test, np.float64)
     if a.shape != b.shape:
         raise InvalidArgumentError(f"SSIM of arrays of different shapes {a.shape} and {b.shape}")
     if a.ndim == 2:
@@ -53,8 +69,14 @@ def ssim(reference, test, max_val=255.0):
         raise InvalidArgumentError(
             f"SSIM needs images of at least 11 x 11 pixels, got {a.shape[:2]}"
         )
-    value = tf.image.ssim(tf.constant(a), tf.constant(b), max_val=max_val)
-    return float(value)
+    c1, c2 = (SSIM_K1 * max_val) ** 2, (SSIM_K2 * max_val) ** 2
+    mu_a, mu_b = _gaussian_filter(a), _gaussian_filter(b)
+    var_a = _gaussian_filter(a * a) - mu_a * mu_a
+    var_b = _gaussian_filter(b * b) - mu_b * mu_b
+    cov = _gaussian_filter(a * b) - mu_a * mu_b
+    luminance = (2.0 * mu_a * mu_b + c1) / (mu_a**2 + mu_b**2 + c1)
+    structure = (2.0 * cov + c2) / (var_a + var_b + c2)
+    return float(np.mean(luminance * structure))
 
 
 def sr_metrics(hr, sr, scale):
