@@ -29,12 +29,13 @@ def test_every_family_registers_one_recipe():
         "cyclegan",
         "dcgan",
         "cartoongan",
+        "munit",
     ):
         recipe = get_recipe(name)
         assert issubclass(recipe, Recipe) and recipe.name == name
     with pytest.raises(
         InvalidArgumentError,
-        match="known: adain, cartoongan, cin, cyclegan, dcgan, johnson, metanet, pix2pix",
+        match="known: adain, cartoongan, cin, cyclegan, dcgan, johnson, metanet, munit, pix2pix",
     ):
         get_recipe("pix2pixx")
     with pytest.raises(ValueError, match="already registered"):
