@@ -355,13 +355,17 @@ class GANFlags:
         self.beta_1 = flags.DEFINE_float("beta_1", beta_1, "Adam beta1.", lower_bound=0)
         self.beta_2 = flags.DEFINE_float("beta_2", 0.999, "Adam beta2.", lower_bound=0)
         # None: the family decays otherwise (MUNIT's step decay), no flag.
-        self.decay_fraction = decay_fraction is not None and flags.DEFINE_float(
-            "decay_fraction",
-            decay_fraction,
-            "Share of the steps over which the learning rate decays linearly to 0 "
-            "(0.5: the papers' 100 + 100 epochs; 0: constant).",
-            lower_bound=0,
-            upper_bound=1,
+        self.decay_fraction = (
+            None
+            if decay_fraction is None
+            else flags.DEFINE_float(
+                "decay_fraction",
+                decay_fraction,
+                "Share of the steps over which the learning rate decays linearly to 0 "
+                "(0.5: the papers' 100 + 100 epochs; 0: constant).",
+                lower_bound=0,
+                upper_bound=1,
+            )
         )
         self.eval_images = flags.DEFINE_integer(
             "eval_images",
@@ -387,7 +391,7 @@ class GANFlags:
             "eval_features": self.eval_features.value,
             "eval_feature_weights": vgg_weights_flag(self.eval_feature_weights.value),
         }
-        if self.decay_fraction:
+        if self.decay_fraction is not None:
             values["decay_fraction"] = self.decay_fraction.value
         return values
 
