@@ -335,25 +335,22 @@ class MUNITTranslator(keras.Model):
                 return [{CONTENT_CODE: content, STYLE_CODE: codes_for(images, 1)}]
 
             image_only = lambda images: [{serving.IMAGE: np.asarray(images, np.float32)}]
+            for part, output, encode in (
+                ("content", CONTENT_CODE, network.encode_content),
+                ("style", STYLE_CODE, network.encode_style),
+            ):
+                endpoints.append(
+                    serving.Endpoint(
+                        f"encode_{part}_{domain}",
+                        {serving.IMAGE: image},
+                        lambda image, output=output, encode=encode: {
+                            output: encode(image, training=False)
+                        },
+                        image_only,
+                        image_outputs=(),
+                    )
+                )
             endpoints += [
-                serving.Endpoint(
-                    f"encode_content_{domain}",
-                    {serving.IMAGE: image},
-                    lambda image, network=network: {
-                        CONTENT_CODE: network.encode_content(image, training=False)
-                    },
-                    image_only,
-                    image_outputs=(),
-                ),
-                serving.Endpoint(
-                    f"encode_style_{domain}",
-                    {serving.IMAGE: image},
-                    lambda image, network=network: {
-                        STYLE_CODE: network.encode_style(image, training=False)
-                    },
-                    image_only,
-                    image_outputs=(),
-                ),
                 serving.Endpoint(
                     f"decode_{domain}",
                     {CONTENT_CODE: content, STYLE_CODE: code},
