@@ -63,6 +63,7 @@ def export_metanet(
     formats=FORMATS,
     overwrite=False,
     on_progress=None,
+    statistics=True,
 ):
     """Generates the network for `style` (a bundled name or an image path) and exports
     it to `output_dir` (the layout of `export_model`, plus generator.keras); returns the
@@ -81,7 +82,13 @@ def export_metanet(
     model = load_meta_model(model_path)
     net, seconds = generate(model, image)
     manifest = export_model(
-        model_path, output_dir, formats, overwrite=True, on_progress=on_progress, generator=net
+        model_path,
+        output_dir,
+        formats,
+        overwrite=True,
+        on_progress=on_progress,
+        generator=net,
+        statistics=statistics,
     )
     net.save(os.path.join(output_dir, "generator.keras"))
     manifest["metanet"] = {

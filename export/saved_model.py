@@ -6,6 +6,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfstyle.models.serving import network_endpoints
+
 INPUT_NAME = "image"
 OUTPUT_NAME = "stylized"
 
@@ -18,20 +20,22 @@ def _pad_multiple(image, multiple=4):
     return tf.pad(image, [[0, ph], [0, pw], [0, 0]], mode="SYMMETRIC"), h, w
 
 
-def write_saved_model(generator, path, fixed_size=None, with_bytes=True):
+def write_saved_model(generator, path, fixed_size=None, with_bytes=True, statistics=True):
     """Exports every endpoint of `generator` (see `tfstyle.models.serving`) as a signature.
 
     Signatures:
       serving_default: {"image": float32 [batch, H, W, 3], ...extra inputs} ->
           {"stylized": same shape}; H and W dynamic (multiples of 4), or `fixed_size`.
       the network's other endpoints (AdaIN: style_statistics, stylize_with_statistics).
+      with `statistics`: image_statistics / with_image_statistics (and those of the
+          other image endpoints; `tfstyle.models.serving.network_endpoints`).
       serve_bytes (image-only networks): {"image_bytes": string [batch]} (JPEG/PNG) ->
           {"png_bytes": string [batch]}; any size (padded to a multiple of 4 and
           cropped back inside; `scale` times larger for upscalers).
     """
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    endpoints = generator.endpoints(fixed_size)
+    endpoints = network_endpoints(generator, fixed_size, statistics)
     for endpoint in endpoints:
         archive.add_endpoint(
             endpoint.name,
@@ -74,7 +78,7 @@ def _positional(endpoint):
     return serve
 
 
-def write_warmup(path, generator, size=256):
+def write_warmup(path, generator, size=256, statistics=True):
     """TF Serving warm-up records (assets.extra/tf_serving_warmup_requests): one request
     per signature at `size`, so the first real call is fast."""
     from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
@@ -82,8 +86,9 @@ def write_warmup(path, generator, size=256):
     folder = os.path.join(path, "assets.extra")
     os.makedirs(folder, exist_ok=True)
     image = np.full((1, size, size, 3), 0.5, np.float32)
-    requests = [(endpoint.name, endpoint.examples(image)[0]) for endpoint in generator.endpoints()]
-    if generator.endpoints()[0].image_only:
+    endpoints = network_endpoints(generator, statistics=statistics)
+    requests = [(endpoint.name, endpoint.examples(image)[0]) for endpoint in endpoints]
+    if endpoints[0].image_only:
         png = tf.io.encode_png(tf.cast(image[0] * 255, tf.uint8)).numpy()
         requests.append(("serve_bytes", {"image_bytes": [png]}))
     with tf.io.TFRecordWriter(os.path.join(folder, "tf_serving_warmup_requests")) as writer:

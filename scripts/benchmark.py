@@ -47,7 +47,7 @@ _PRESETS = flags.DEFINE_list("presets", ["paper", "lite"], "Johnson: network pre
 _INFER_SIZES = flags.DEFINE_list("infer_sizes", ["256", "512", "1024"], "Johnson: inference sizes.")
 _PARTS = flags.DEFINE_list(
     "parts",
-    ["train", "loss", "inference", "tiled"],
+    ["train", "loss", "inference", "tiled", "seams"],
     "Johnson: parts to run (the loss check is not timed, so it may run on a busy machine).",
 )
 _TRAIN_FAMILIES = flags.DEFINE_list(
@@ -118,6 +118,15 @@ _TEMPORAL_WEIGHTS = flags.DEFINE_list(
 )
 _VIDEO_SHEET = flags.DEFINE_string(
     "video_sheet", None, "video: write consecutive frames (input, per frame, blended) here."
+)
+_SEAMS_SIZE = flags.DEFINE_integer(
+    "seams_size",
+    2048,
+    "Johnson seams: side of the photo stylised whole and in tiles.",
+    lower_bound=128,
+)
+_SEAMS_RUN = flags.DEFINE_string(
+    "seams_run", None, "Johnson seams: a trained run to judge (default: random weights)."
 )
 _TILED_SIZE = flags.DEFINE_integer(
     "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
@@ -264,7 +273,7 @@ def johnson(weights):
             f"({abs(fast - base) / base:.1%} apart)",
             flush=True,
         )
-    if parts & {"inference", "tiled"}:
+    if parts & {"inference", "tiled", "seams"}:
         folders = bench.export_presets(_PRESETS.value)
         runs = {p: os.path.join(os.path.dirname(f), f"run_{p}") for p, f in folders.items()}
     if "inference" in parts:
@@ -289,6 +298,23 @@ def johnson(weights):
             f"peak RSS {tiled['peak_rss_mb']:.0f} MB",
             flush=True,
         )
+    if "seams" in parts:
+        preset = _PRESETS.value[0]
+        run, folder = runs[preset], folders[preset]
+        if _SEAMS_RUN.value:  # a trained network, exported with its statistics endpoints
+            from export.pipeline import export_model
+
+            run, folder = _SEAMS_RUN.value, os.path.join(os.path.dirname(folder), "export_seams")
+            export_model(run, folder, overwrite=True)
+        rows = bench.seams(folder, run, size=_SEAMS_SIZE.value)
+        results["seams"] = {"run": _SEAMS_RUN.value or f"random {preset}", "rows": rows}
+        for row in rows:
+            print(
+                f"seams {_SEAMS_SIZE.value}px {row['path']:<36} tiled vs untiled: shared "
+                f"statistics {row['psnr_shared_db']:.1f} dB, own {row['psnr_own_db']:.1f} dB "
+                f"(untiled {row['untiled_s']:.1f}s, tiled {row['tiled_shared_s']:.1f}s)",
+                flush=True,
+            )
     results["peak_rss_mb"] = common.peak_rss_mb()
     return results
 

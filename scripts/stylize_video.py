@@ -17,7 +17,6 @@ Examples:
     python scripts/stylize_video.py --model runs/adain --style wave --input frames/ --output styled/
 """
 
-import contextlib
 import os
 
 import stylize as image_program  # the image program's model flags and binding
@@ -26,7 +25,7 @@ from absl import flags
 from tfstyle import cli
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer, stylize_image
-from tfstyle.inference.tiling import record_statistics
+from tfstyle.inference.tiling import with_image_statistics
 from tfstyle.io.video import (
     FrameWriter,
     check_video_output,
@@ -49,7 +48,7 @@ _FLOW_PRESET = flags.DEFINE_enum(
 _SHARE_STATISTICS = flags.DEFINE_bool(
     "share_statistics",
     True,
-    "Keras networks: normalise every frame with the first frame's instance-norm statistics.",
+    "Normalise every frame with the first frame's instance-norm statistics (every format).",
 )
 _REPORT = flags.DEFINE_bool(
     "report", False, "Print the warping error of the output (Lai et al. 2018) at the end."
@@ -89,7 +88,6 @@ def _frame_function(stylizer):
 
 
 def main(argv):
-    from tfstyle.layers.normalization import shared_statistics
     from tfstyle.video import DISFlow, stylize_frames
 
     if P._MASKS.value:
@@ -100,17 +98,13 @@ def main(argv):
     stylizer, _ = P.configure(P.choose_direction(stylizer))
     P.check_scale(stylizer)
     total = min(info.frames or 0, _MAX_FRAMES.value or 10**9) or None
-    share = _SHARE_STATISTICS.value and stylizer.shares_statistics and stylizer.scale == 1
-    context = shared_statistics() if share else contextlib.nullcontext()
-    with (
-        context,
-        FrameWriter(
-            target,
-            fps=info.fps,
-            audio_from=source if is_video_path(source) else None,
-            overwrite=P._OVERWRITE.value,
-        ) as writer,
-    ):
+    share = _SHARE_STATISTICS.value and stylizer.scale == 1
+    with FrameWriter(
+        target,
+        fps=info.fps,
+        audio_from=source if is_video_path(source) else None,
+        overwrite=P._OVERWRITE.value,
+    ) as writer:
         start = writer.count  # frames a killed run finished (0 for a new output)
         if start and total and start >= total:
             print(f"{target}: {start} frames were done; finishing")
@@ -123,9 +117,9 @@ def main(argv):
         written = start
         run = _frame_function(stylizer)
         if share:
-            # The clip's first frame's statistics, recorded once, normalise every frame.
-            record_statistics(stylizer, next(read_frames(source, max_side=P._MAX_SIZE.value)))
-            run = _frame_function(_Eager(stylizer))
+            # The clip's first frame's statistics, taken once, normalise every frame.
+            first = next(read_frames(source, max_side=P._MAX_SIZE.value))
+            run = _frame_function(with_image_statistics(stylizer, first) or stylizer)
         outputs = stylize_frames(
             frames,
             run,
@@ -147,17 +141,6 @@ def main(argv):
     if _REPORT.value:
         value = "n/a (fewer than two frames)" if error is None else f"{error:.6f}"
         print(f"warping error {value} (DIS {_FLOW_PRESET.value} flow on the input frames)")
-
-
-class _Eager:
-    """The stylizer run eagerly (shared instance-norm statistics are Python state)."""
-
-    def __init__(self, stylizer):
-        self.stylizer = stylizer
-        self.scale, self.fixed_size = stylizer.scale, getattr(stylizer, "fixed_size", None)
-
-    def __call__(self, images):
-        return self.stylizer.eager(images)
 
 
 if __name__ == "__main__":

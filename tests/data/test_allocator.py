@@ -14,8 +14,7 @@ class _MallInfo2(ctypes.Structure):
     _fields_ = [
         (name, ctypes.c_size_t)
         for name in (
-            "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks "
-            "keepcost"
+            "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
         ).split()
     ]
 

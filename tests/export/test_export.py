@@ -12,6 +12,7 @@ from export.pipeline import export_model, verify_export
 from tests.conftest import assert_one_line_error, run_cli, write_image
 from tfstyle.inference import load_stylizer
 from tfstyle.inference.runners import ModelError, detect_model_kind
+from tfstyle.metrics import psnr
 from tfstyle.models.johnson import TransformerNet
 
 
@@ -30,8 +31,23 @@ def run_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def exported(run_dir, tmp_path_factory):
+    """Every format, precision and the fixed size; the main endpoint only (the
+    statistics endpoints triple the export time: `exported_with_statistics`)."""
     out = tmp_path_factory.mktemp("exports") / "mosaic"
-    manifest = export_model(str(run_dir), str(out))
+    manifest = export_model(str(run_dir), str(out), statistics=False)
+    return out, manifest
+
+
+@pytest.fixture(scope="module")
+def exported_with_statistics(run_dir, tmp_path_factory):
+    """The default export's endpoints: the main one, image_statistics and
+    with_image_statistics, in every format (float32 and dynamic int8; float16 and fixed
+    sizes convert as for the main endpoint; full int8 files have none)."""
+    out = tmp_path_factory.mktemp("exports") / "mosaic_statistics"
+    generator = keras.saving.load_model(str(run_dir / "generator.keras"))
+    generator.tflite_variants = ("float32", "dynamic_int8", "int8")
+    generator.fixed_size_export = False
+    manifest = export_model(str(run_dir), str(out), generator=generator)
     return out, manifest
 
 
@@ -79,6 +95,51 @@ def test_every_format_matches_keras_on_new_sizes(exported, run_dir, rng):
             continue
         stylizer = load_stylizer(str(out / artefact["path"]))
         np.testing.assert_allclose(stylizer(images), expected, atol=2e-4)
+
+
+def test_every_format_tiles_with_the_whole_images_statistics(
+    exported_with_statistics, run_dir, rng
+):
+    """Every artefact loads with the image_statistics / with_image_statistics endpoints
+    (TFLite and ONNX from the files beside it); an image's own statistics reproduce its
+    untiled output; tiles sharing the whole image's statistics are closer to the
+    untiled output than tiles with their own."""
+    from tfstyle.inference import stylize_image
+
+    out, manifest = exported_with_statistics
+    for artefact in manifest["artefacts"]:  # int8 parity: `test_every_artefact_meets...`
+        if artefact["precision"] == "float32":
+            assert artefact["meets_goal"], (artefact["path"], artefact["psnr_db_min"])
+    endpoints = {a.get("endpoint") for a in manifest["artefacts"]}
+    assert {"image_statistics", "with_image_statistics"} <= endpoints
+    # Halves of different brightness: each tile's own statistics differ a lot.
+    image = np.clip(rng.normal(0.3, 0.05, (96, 128, 3)), 0, 1).astype("float32")
+    image[:, 64:] = np.clip(image[:, 64:] * 2.5, 0, 1)
+    whole = stylize_image(load_stylizer(str(run_dir)), image)
+    checked = set()
+    for artefact in manifest["artefacts"]:
+        if artefact.get("endpoint", "serving_default") != "serving_default":
+            continue
+        stylizer = load_stylizer(str(out / artefact["path"]))
+        if artefact["precision"] == "int8":  # no statistics files: tiles keep their own
+            assert stylizer.statistics_endpoints() is None
+            assert not (out / "tflite" / "with_image_statistics_int8.tflite").exists()
+            continue
+        assert stylizer.statistics_endpoints() == ("image_statistics", "with_image_statistics")
+        statistics = stylizer.run("image_statistics", image=image[None])["statistics"]
+        assert statistics.shape == (1, 800)
+        again = stylizer.run("with_image_statistics", image=image[None], statistics=statistics)
+        own = stylizer(image[None])
+        np.testing.assert_allclose(
+            np.clip(again["stylized"], 0, 1),
+            own,
+            atol=2e-4 if "int8" not in artefact["path"] else 0.05,
+        )
+        shared = stylize_image(stylizer, image, tile=48, overlap=16)
+        per_tile = stylize_image(lambda x, s=stylizer: s(x), image, tile=48, overlap=16)
+        assert psnr(shared, whole) > psnr(per_tile, whole) + 3, artefact["path"]
+        checked.add(artefact["format"])
+    assert checked == {"saved_model", "tflite", "onnx"}
 
 
 def test_saved_model_signatures(exported):

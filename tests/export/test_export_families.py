@@ -53,7 +53,11 @@ def cin(tmp_path_factory):
     config = {"family": "cin", "styles": ["mosaic", "candy", "udnie"], "preset": "lite_025"}
     (run / "config.json").write_text(json.dumps(config))
     out = tmp_path_factory.mktemp("cin_export") / "cin"
-    return run, out, export_model(str(run), str(out), generator=_float_variants(run))
+    return (
+        run,
+        out,
+        export_model(str(run), str(out), generator=_float_variants(run), statistics=False),
+    )
 
 
 def test_cin_export_carries_style_weights_in_every_format(cin, rng):
@@ -108,7 +112,7 @@ def adain(tmp_path_factory):
     generator = _float_variants(run)
     # Three VGG-encoder endpoints per variant: float16 is left to the Johnson tests.
     generator.tflite_variants = ("float32", "dynamic_int8")
-    return run, out, export_model(str(run), str(out), generator=generator)
+    return run, out, export_model(str(run), str(out), generator=generator, statistics=False)
 
 
 def test_adain_exports_three_endpoints_per_format(adain):
@@ -193,6 +197,7 @@ def test_export_metanet_cli_makes_a_standalone_network(metanet_run, tmp_path):
         out,
         "--formats",
         "tflite,onnx",
+        "--nostatistics",  # the statistics endpoints: tests/export/test_export.py
     )
     assert result.returncode == 0, result.stderr
     assert "generated a paper network" in result.stdout

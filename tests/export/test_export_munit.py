@@ -37,7 +37,9 @@ def _export(root, formats):
     translator = _translator()
     path = str(root / "generator.keras")
     translator.save(path)
-    return translator, export_model(path, str(root / "export"), formats, generator=translator)
+    return translator, export_model(
+        path, str(root / "export"), formats, generator=translator, statistics=False
+    )
 
 
 @pytest.fixture(scope="module")

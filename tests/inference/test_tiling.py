@@ -82,8 +82,68 @@ def test_tiles_share_image_wide_instance_norm_statistics(rng):
     def psnr(a, b):
         return 10 * np.log10(1.0 / np.mean((a - b) ** 2))
 
-    assert stylizer.shares_statistics
+    assert stylizer.statistics_endpoints() == ("image_statistics", "with_image_statistics")
     assert psnr(shared, whole) > psnr(per_tile, whole) + 3
+    # A tile as large as the image, with the image's own statistics, is the image.
+    padded = image[None]  # 96 x 128: no padding needed
+    statistics = stylizer.run("image_statistics", image=padded)["statistics"]
+    again = stylizer.run("with_image_statistics", image=padded, statistics=statistics)
+    np.testing.assert_allclose(again["stylized"], stylizer.run(image=padded)["stylized"], atol=1e-5)
+
+
+def _statistics_width(network):
+    from tfstyle.models import serving
+
+    endpoints = {e.name: e for e in serving.network_endpoints(network)}
+    if "with_image_statistics" not in endpoints:
+        return None
+    assert "image_statistics" in endpoints
+    return endpoints["with_image_statistics"].inputs["statistics"][-1]
+
+
+def test_statistics_endpoints_record_every_per_image_normalisation_in_call_order():
+    """K is twice the channels of every instance-norm layer (mean and variance); a
+    conditional network adds its output conv's 3; batch norm, noise-input and
+    upscaling networks have none."""
+    from tfstyle.models.johnson import TransformerNet
+    from tfstyle.models.super_resolution import SRResNet
+    from tfstyle.networks.dcgan import DCGANGenerator
+
+    net = TransformerNet.from_preset("lite_025")  # widths 8, 16, 32
+    net.build((None, None, None, 3))
+    # conv_in 8, down 16 + 32, 5 residual blocks x 2 x 32, up 16 + 8.
+    assert _statistics_width(net) == 2 * (8 + 16 + 32 + 10 * 32 + 16 + 8)
+    cin = TransformerNet.from_preset("lite_025", normalization="conditional_instance", num_styles=3)
+    cin.build([(None, None, None, 3), (None, 3)])
+    assert _statistics_width(cin) == 2 * (400 + 3)
+    sr = SRResNet(scale=2, filters=4, num_residual_blocks=1, output_kernel=3)
+    sr.build((None, None, None, 3))
+    assert _statistics_width(sr) is None
+    batch_norm = TransformerNet.from_preset("lite_025", normalization="batch")
+    batch_norm.build((None, None, None, 3))
+    assert _statistics_width(batch_norm) is None
+    dcgan = DCGANGenerator()
+    assert _statistics_width(dcgan) is None
+
+
+def test_given_statistics_normalise_another_image_like_the_recorded_one(rng):
+    """Recording on image A and replaying on A reproduces A's output exactly; replaying
+    A's statistics on B changes B's output (B is normalised as A was)."""
+    import keras
+
+    from tfstyle.layers.normalization import given_statistics, recorded_statistics
+    from tfstyle.models.johnson import TransformerNet
+
+    keras.utils.set_random_seed(1)
+    net = TransformerNet.from_preset("lite_025")
+    a = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
+    b = np.clip(a * 0.3 + 0.6, 0, 1).astype("float32")
+    with recorded_statistics() as recorded:
+        out_a = net(a)
+    with given_statistics(recorded.flat()):
+        replay_a, b_as_a = net(a), net(b)
+    np.testing.assert_array_equal(np.asarray(replay_a), np.asarray(out_a))
+    assert np.abs(np.asarray(b_as_a) - np.asarray(net(b))).mean() > 1e-3
 
 
 def test_upscaler_tiles_equal_the_whole_image_and_land_at_scale_times_their_place(rng):

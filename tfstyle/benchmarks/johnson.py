@@ -110,7 +110,7 @@ def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bi
     targets = [("keras", run_dir, "float32", None)] + [
         (a["format"], os.path.join(export_dir, a["path"]), a["precision"], a.get("psnr_db_min"))
         for a in manifest["artefacts"]
-        if not a.get("fixed_size")
+        if not a.get("fixed_size") and a.get("endpoint", "serving_default") == "serving_default"
     ]
     for kind, path, precision, psnr in targets:
         stylizer = load_stylizer(path, num_threads=os.cpu_count())
@@ -134,6 +134,59 @@ def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bi
                 row[f"{size}px_s"] = None
                 row[f"{size}px_error"] = str(e).splitlines()[0][:120]
         rows.append(row)
+    return rows
+
+
+def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
+    """Tiled against untiled stylisation of the bundled photo at size x size, for Keras
+    and every dynamic-size file of an export: PSNR with the whole image's statistics
+    (the image_statistics endpoints) and with each tile's own, and the seconds of each."""
+    import json
+    import time
+
+    from tfstyle.assets import resolve_photo
+    from tfstyle.inference import load_stylizer, stylize_image
+    from tfstyle.io import load_image
+    from tfstyle.metrics import psnr
+    from tfstyle.ops.resize import resize_to_shape
+
+    photo = resize_to_shape(load_image(resolve_photo("amber")), (size, size)).numpy()
+    with open(os.path.join(export_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    targets = [("keras", run_dir, "float32")] + [
+        (a["format"], os.path.join(export_dir, a["path"]), a["precision"])
+        for a in manifest["artefacts"]
+        if not a.get("fixed_size") and a.get("endpoint", "serving_default") == "serving_default"
+    ]
+    rows = []
+    for kind, path, precision in targets:
+        stylizer = load_stylizer(path, num_threads=os.cpu_count())
+
+        def timed(fn):
+            start = time.perf_counter()
+            out = fn()
+            return out, time.perf_counter() - start
+
+        whole, whole_s = timed(lambda s=stylizer: stylize_image(s, photo, tile=2 * size))
+        shared, shared_s = timed(
+            lambda s=stylizer: stylize_image(s, photo, tile=tile, overlap=overlap)
+        )
+        own, own_s = timed(
+            lambda s=stylizer: stylize_image(lambda x: s(x), photo, tile=tile, overlap=overlap)
+        )
+        rows.append(
+            {
+                "format": kind,
+                "path": os.path.relpath(path, export_dir) if kind != "keras" else "keras",
+                "precision": precision,
+                "shares_statistics": stylizer.statistics_endpoints() is not None,
+                "psnr_shared_db": psnr(whole, shared),
+                "psnr_own_db": psnr(whole, own),
+                "untiled_s": whole_s,
+                "tiled_shared_s": shared_s,
+                "tiled_own_s": own_s,
+            }
+        )
     return rows
 
 

@@ -15,6 +15,8 @@ from tfstyle.errors import TfstyleError
 from tfstyle.models import serving
 
 MODEL_KINDS = ("run", "keras", "weights", "saved_model", "tflite", "onnx")
+# What the export appends to a TFLite file's endpoint name: precision, fixed size.
+_VARIANT_SUFFIX = r"_(float32|float16|dynamic_int8|int8)(_\d+x\d+)?$"
 # The side of the blank image that finds an exported network's output scale.
 PROBE_SIDE = 64
 
@@ -40,13 +42,10 @@ class Stylizer:
         model: the Keras network for Keras kinds, else None.
     """
 
-    def __init__(
-        self, kind, path, runners, fixed_size=None, eager_runners=None, model=None, shapes=None
-    ):
+    def __init__(self, kind, path, runners, fixed_size=None, model=None, shapes=None):
         self.kind, self.path, self.fixed_size, self.model = kind, path, fixed_size, model
         self.shapes = shapes or {}  # {endpoint: {input: shape, None for dynamic}}
         self._runners = runners  # {name: (input names, fn(**inputs) -> dict)}
-        self._eager_runners = eager_runners
         self._bound, self._endpoint = {}, serving.MAIN
         self._scale = None
         if serving.MAIN not in runners and len(runners) == 1:  # e.g. b_to_a.onnx
@@ -88,9 +87,16 @@ class Stylizer:
         return self._scale
 
     @property
-    def shares_statistics(self):
-        """True for Keras networks: tiles can be normalised with image-wide statistics."""
-        return self._eager_runners is not None
+    def bound_inputs(self):
+        """The extra inputs given to `bind` (e.g. style_weights)."""
+        return dict(self._bound)
+
+    def statistics_endpoints(self):
+        """(statistics endpoint, stylise-with-statistics endpoint) of the endpoint
+        `stylizer(images)` calls, where this model has both (see
+        `tfstyle.models.serving.network_endpoints`), else None."""
+        names = serving.statistics_names(self._endpoint)
+        return names if all(n in self._runners for n in names) else None
 
     def bind(self, endpoint=serving.MAIN, **inputs):
         """A copy whose `stylizer(images)` calls `endpoint` with these extra inputs
@@ -100,13 +106,7 @@ class Stylizer:
                 f"'{self.path}' has no '{endpoint}' endpoint (it has {', '.join(self._runners)})"
             )
         bound = Stylizer(
-            self.kind,
-            self.path,
-            self._runners,
-            self.fixed_size,
-            self._eager_runners,
-            self.model,
-            self.shapes,
+            self.kind, self.path, self._runners, self.fixed_size, self.model, self.shapes
         )
         bound._bound, bound._endpoint = {**self._bound, **inputs}, endpoint
         bound._scale = self._scale
@@ -128,16 +128,9 @@ class Stylizer:
         arrays = {n: np.ascontiguousarray(inputs[n], np.float32) for n in names}
         return {k: np.asarray(v) for k, v in fn(**arrays).items()}
 
-    def _image(self, runners, images):
-        out = self._call(runners, self._endpoint, {**self._bound, serving.IMAGE: images})
-        return np.clip(np.asarray(out[serving.STYLIZED], np.float32), 0.0, 1.0)
-
-    def eager(self, images):
-        """Runs the network eagerly (needed inside `layers.shared_statistics()`)."""
-        return self._image(self._eager_runners, images)
-
     def __call__(self, images):
-        return self._image(self._runners, images)
+        out = self._call(self._runners, self._endpoint, {**self._bound, serving.IMAGE: images})
+        return np.clip(np.asarray(out[serving.STYLIZED], np.float32), 0.0, 1.0)
 
 
 def detect_model_kind(path):
@@ -201,13 +194,14 @@ def load_stylizer(path, num_threads=None):
         raise ModelError(f"cannot load '{path}' as a {kind} model: {first}") from None
 
 
-def keras_endpoints(model, eager=False):
-    """{name: (input names, fn)} for a Keras network's `endpoints()`."""
+def keras_endpoints(model):
+    """{name: (input names, fn)} for a Keras network's endpoints (with the image-wide
+    statistics ones: `serving.network_endpoints`)."""
     import tensorflow as tf
 
     runners = {}
-    for endpoint in model.endpoints():
-        fn = endpoint.fn if eager else tf.function(endpoint.fn, reduce_retracing=True)
+    for endpoint in serving.network_endpoints(model):
+        fn = tf.function(endpoint.fn, reduce_retracing=True)
 
         def call(fn=fn, **inputs):
             return {
@@ -226,9 +220,8 @@ def _keras_stylizer(kind, path, model):
         kind,
         path,
         keras_endpoints(model),
-        eager_runners=keras_endpoints(model, eager=True),
         model=model,
-        shapes={e.name: dict(e.inputs) for e in model.endpoints()},
+        shapes={e.name: dict(e.inputs) for e in serving.network_endpoints(model)},
     )
 
 
@@ -294,6 +287,41 @@ def _load_saved_model(path, num_threads=None):
 
 
 def _load_tflite(path, num_threads=None):
+    return _with_companions("tflite", path, num_threads, _tflite_parts)
+
+
+def _load_onnx(path, num_threads=None):
+    return _with_companions("onnx", path, num_threads, _onnx_parts)
+
+
+def _with_companions(kind, path, num_threads, parts):
+    """A one-endpoint-per-file model (TFLite, ONNX) with the image-wide statistics
+    endpoints of its endpoint, read from the files the export writes beside it
+    (model_float16.tflite: image_statistics_float16.tflite and
+    with_image_statistics_float16.tflite; model.onnx: image_statistics.onnx, ...)."""
+    runners, shapes, fixed = parts(path, num_threads)
+    for companion_path in _companions(path, next(iter(runners))):
+        more, more_shapes, _ = parts(companion_path, num_threads)
+        runners.update(more)
+        shapes.update(more_shapes)
+    return Stylizer(kind, path, runners, fixed_size=fixed, shapes=shapes)
+
+
+def _companions(path, endpoint):
+    folder, name = os.path.split(path)
+    stem, extension = os.path.splitext(name)
+    variant = re.search(_VARIANT_SUFFIX, stem)
+    suffix = variant.group(0) if variant else ""
+    found = []
+    for companion in serving.statistics_names(endpoint):
+        candidate = os.path.join(folder, companion + suffix + extension)
+        if os.path.exists(candidate):
+            found.append(candidate)
+    return found if len(found) == 2 else []
+
+
+def _tflite_parts(path, num_threads):
+    """({endpoint: runner}, {endpoint: input shapes}, fixed (H, W) or None) of a file."""
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=path, num_threads=num_threads or os.cpu_count())
@@ -312,7 +340,7 @@ def _load_tflite(path, num_threads=None):
         name = _endpoint_from_file(path)
         runners = {name: next(iter(runners.values()))}
         shapes = {name: next(iter(shapes.values()))}
-    return Stylizer("tflite", path, runners, fixed_size=fixed, shapes=shapes)
+    return runners, shapes, fixed
 
 
 def _quietly(runner):
@@ -331,11 +359,11 @@ def _endpoint_from_file(path):
     """model_float16.tflite / model.onnx -> serving_default; style_statistics_float16.tflite
     -> style_statistics (the export's naming)."""
     stem = os.path.splitext(os.path.basename(path))[0]
-    stem = re.sub(r"_(float32|float16|dynamic_int8|int8)(_\d+x\d+)?$", "", stem)
+    stem = re.sub(_VARIANT_SUFFIX, "", stem)
     return serving.MAIN if stem == "model" or not stem else stem
 
 
-def _load_onnx(path, num_threads=None):
+def _onnx_parts(path, num_threads):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -357,4 +385,4 @@ def _load_onnx(path, num_threads=None):
         i.name.split(":")[0]: tuple(d if isinstance(d, int) else None for d in i.shape)
         for i in session.get_inputs()
     }
-    return Stylizer("onnx", path, {name: (tuple(inputs), call)}, shapes={name: shapes})
+    return {name: (tuple(inputs), call)}, {name: shapes}, None

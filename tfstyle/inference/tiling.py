@@ -9,7 +9,7 @@ overlap is blended over `scale` times as many output pixels."""
 import numpy as np
 
 from tfstyle.errors import InvalidArgumentError
-from tfstyle.layers.normalization import shared_statistics
+from tfstyle.models import serving
 from tfstyle.ops import preserve_color as keep_colors
 from tfstyle.ops.resize import bicubic_upscale, resize_to_shape, scaled_size
 
@@ -109,12 +109,9 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
 
     if tile is None or (h <= tile and w <= tile and fixed is None):
         out = _run_padded(stylizer, image)
-    elif getattr(stylizer, "shares_statistics", False) and scale == 1:
-        with shared_statistics():
-            record_statistics(stylizer, image)
-            out = _tiled(stylizer.eager, image, tile, overlap, None)
     else:
-        out = _tiled(stylizer, image, tile, overlap, fixed)
+        shared = with_image_statistics(stylizer, image) if scale == 1 else None
+        out = _tiled(shared or stylizer, image, tile, overlap, fixed)
     if strength < 1.0 or preserve_color:
         image = upscale_input(image, out.shape[0] // h)
     if strength < 1.0:
@@ -124,13 +121,28 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
     return np.clip(out, 0.0, 1.0)
 
 
-def record_statistics(stylizer, image):
-    """Inside `shared_statistics()`: runs a Keras network eagerly on `image` downscaled
-    to at most STATISTICS_SIDE px, so every later call inside the block (tiles of the
-    image, frames of a clip) is normalised with these image-wide statistics."""
+def with_image_statistics(stylizer, image):
+    """`stylizer` bound to the instance-norm statistics of the whole `image`, so that
+    every later call (the tiles of the image, the frames of a clip) is normalised with
+    them instead of its own; None where the model has no statistics endpoints (see
+    `tfstyle.models.serving.network_endpoints`: every format of a tfstyle export has
+    them). The statistics come from `image` downscaled to at most STATISTICS_SIDE px
+    (resized to the input size of a fixed-size model)."""
+    names = getattr(stylizer, "statistics_endpoints", lambda: None)()
+    if names is None:
+        return None
     h, w = image.shape[:2]
-    overview = resize_to_shape(image, scaled_size(h, w, min(max(h, w), STATISTICS_SIDE)))
-    _run_padded(stylizer.eager, np.asarray(overview))
+    fixed = getattr(stylizer, "fixed_size", None)
+    if fixed is not None:
+        overview = resize_to_shape(image, tuple(fixed)).numpy()
+    else:
+        overview = np.asarray(
+            resize_to_shape(image, scaled_size(h, w, min(max(h, w), STATISTICS_SIDE)))
+        )
+        overview = _pad_to(overview, *padded_size(*overview.shape[:2]))
+    inputs = {**stylizer.bound_inputs, serving.IMAGE: overview[None]}
+    statistics = stylizer.run(names[0], **inputs)[serving.STATISTICS]
+    return stylizer.bind(names[1], **{serving.STATISTICS: statistics})
 
 
 def _tiled(run, image, tile, overlap, fixed):

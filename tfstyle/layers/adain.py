@@ -19,8 +19,8 @@ class AdaptiveInstanceNormalization(keras.layers.Layer):
     Called on `[content_features, style_mean, style_std]`. The style statistics are
     (B, C), or (B, H, W, C) maps at the features' resolution, so that regions of one
     image take different styles (spatial control with masks). The content statistics
-    are float32 and, inside `layers.shared_statistics()`, shared by the tiles of one
-    image like those of instance norm.
+    are float32 and, like those of instance norm, can be recorded on one image and
+    given to another (`layers.normalization.given_statistics`: the tiles of a photo).
 
     Args:
         epsilon: added to the content variance (the style std carries its own).
@@ -32,7 +32,7 @@ class AdaptiveInstanceNormalization(keras.layers.Layer):
 
     def call(self, inputs):
         content, style_mean, style_std = inputs
-        out = _normalize(self, content, self.epsilon, _as_map(style_std), _as_map(style_mean))
+        out = _normalize(content, self.epsilon, _as_map(style_std), _as_map(style_mean))
         return ops.cast(out, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

@@ -10,28 +10,86 @@ import contextlib
 import keras
 from keras import ops
 
-_shared = None  # {layer id: (mean, variance)} inside `shared_statistics()`
+_statistics = None  # the `_Statistics` of an open `recorded_statistics`/`given_statistics`
+
+
+class _Statistics:
+    """The per-image normalisation statistics of one forward pass, as one flat stream.
+
+    Every normalisation layer that takes statistics from its input (instance, layer,
+    conditional instance norm and AdaIN's content side) appends its per-channel mean
+    and variance, in call order, while recording; while replaying, each takes its
+    slice from the same place of a given (B, K) tensor. The order of calls in a
+    network's forward pass is fixed, so a stream recorded on one image (a downscaled
+    whole photo) can normalise another (a tile of it), in any format the pass was
+    traced into: Keras, SavedModel, TFLite, ONNX.
+    """
+
+    def __init__(self, given=None):
+        self.recorded, self.given, self.offset = [], given, 0
+
+    def take(self, width):
+        """(mean, variance) of the next layer: (B, 1, 1, width) each. After the last
+        layer the stream starts again: every pass inside the block reuses it."""
+        if self.offset >= int(self.given.shape[-1]):
+            self.offset = 0
+        start, self.offset = self.offset, self.offset + 2 * width
+        chunk = ops.cast(self.given[:, start : self.offset], "float32")
+        shape = (-1, 1, 1, width)
+        return ops.reshape(chunk[:, :width], shape), ops.reshape(chunk[:, width:], shape)
+
+    def record(self, mean, variance):
+        width = int(mean.shape[-1])
+        self.recorded += [ops.reshape(mean, (-1, width)), ops.reshape(variance, (-1, width))]
+
+    def flat(self):
+        """(B, K) float32: every recorded mean and variance, in call order."""
+        if not self.recorded:
+            return None
+        return ops.concatenate(self.recorded, axis=1)
 
 
 @contextlib.contextmanager
-def shared_statistics():
-    """Makes every instance-norm layer reuse the statistics of its first call.
-
-    Tiled inference of one large image runs the network once on a downscaled copy of
-    the whole image (recording each layer's per-channel mean and variance) and then on
-    each tile, which is normalised with those image-wide statistics instead of its own:
-    without this, every tile gets its own contrast and tone, and the seams show.
-    Eager execution only (the statistics are Python-side state).
-    """
-    global _shared
-    _shared = {}
+def _statistics_mode(state):
+    global _statistics
+    outer, _statistics = _statistics, state
     try:
-        yield
+        yield state
     finally:
-        _shared = None
+        _statistics = outer
 
 
-def _normalize(layer, x, epsilon, gamma=None, beta=None, axes=(1, 2)):
+def recorded_statistics():
+    """Context manager: records the statistics of the forward passes run inside it.
+
+    Yields an object whose `flat()` is the (B, K) float32 tensor of every per-image
+    mean and variance, in call order (None for a network without such layers), which
+    `given_statistics` replays. Works eagerly and under tracing.
+    """
+    return _statistics_mode(_Statistics())
+
+
+def given_statistics(statistics):
+    """Context manager: every normalisation layer inside uses its slice of
+    `statistics` (from `recorded_statistics` on another image of the same network)
+    instead of its input's own statistics.
+
+    Tiled inference of a large image records the statistics of a downscaled copy of
+    the whole image, then runs each tile with them: without this, every tile gets its
+    own contrast and tone, and the seams show. A video can reuse one frame's.
+    """
+    return _statistics_mode(_Statistics(given=statistics))
+
+
+def _symbolic():
+    """True while Keras infers shapes (a layer built inside a recording): such a pass
+    must neither record nor take statistics."""
+    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+
+    return in_symbolic_scope()
+
+
+def _normalize(x, epsilon, gamma=None, beta=None, axes=(1, 2)):
     """(x - mean) / sqrt(variance + epsilon) * gamma + beta per image and channel, in
     float32, applied as one multiply-add: x * scale + (beta - mean * scale). `axes`
     (1, 2, 3) takes one mean and variance per image instead (layer norm).
@@ -43,14 +101,15 @@ def _normalize(layer, x, epsilon, gamma=None, beta=None, axes=(1, 2)):
     chain of subtract, divide, scale and shift.
     """
     x32 = ops.cast(x, "float32")
-    if _shared is not None and id(layer) in _shared:
-        mean, variance = _shared[id(layer)]
+    statistics = None if _symbolic() else _statistics
+    if statistics is not None and statistics.given is not None:
+        mean, variance = statistics.take(1 if 3 in axes else int(x.shape[-1]))
     else:
         mean = ops.mean(x32, axis=axes, keepdims=True)
         deviation = x32 - ops.stop_gradient(mean)
         variance = ops.mean(deviation * deviation, axis=axes, keepdims=True)
-        if _shared is not None:
-            _shared[id(layer)] = (mean, variance)
+        if statistics is not None:
+            statistics.record(mean, variance)
     scale = ops.rsqrt(variance + epsilon)
     if gamma is not None:
         scale = scale * gamma
@@ -91,7 +150,7 @@ class InstanceNormalization(keras.layers.Layer):
     def call(self, x):
         gamma = None if self.gamma is None else ops.cast(self.gamma, "float32")
         beta = None if self.beta is None else ops.cast(self.beta, "float32")
-        return ops.cast(_normalize(self, x, self.epsilon, gamma, beta), self.compute_dtype)
+        return ops.cast(_normalize(x, self.epsilon, gamma, beta), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -127,7 +186,7 @@ class ImageLayerNormalization(keras.layers.Layer):
 
     def call(self, x):
         gamma, beta = ops.cast(self.gamma, "float32"), ops.cast(self.beta, "float32")
-        out = _normalize(self, x, self.epsilon, gamma, beta, axes=(1, 2, 3))
+        out = _normalize(x, self.epsilon, gamma, beta, axes=(1, 2, 3))
         return ops.cast(out, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
@@ -178,7 +237,7 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
             beta = ops.concatenate([ops.stop_gradient(beta[:k]), beta[k:]], axis=0)
         gamma = ops.matmul(weights, gamma)[:, None, None, :]
         beta = ops.matmul(weights, beta)[:, None, None, :]
-        return ops.cast(_normalize(self, x, self.epsilon, gamma, beta), self.compute_dtype)
+        return ops.cast(_normalize(x, self.epsilon, gamma, beta), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]

@@ -12,6 +12,7 @@ and `alpha` for AdaIN).
 """
 
 import dataclasses
+import weakref
 
 import numpy as np
 
@@ -32,6 +33,7 @@ class Endpoint:
         examples: `examples(images)` -> list of input dicts built from a batch of
             (B, H, W, 3) photos in [0, 1]: calibration and parity inputs of the export.
         image_outputs: outputs that are images in [0, 1] (others are features).
+        statistics: one of the image-wide statistics endpoints `network_endpoints` adds.
     """
 
     name: str
@@ -39,6 +41,7 @@ class Endpoint:
     fn: object
     examples: object
     image_outputs: tuple = (STYLIZED,)
+    statistics: bool = False
 
     @property
     def image_only(self):
@@ -63,3 +66,94 @@ def image_endpoint(model, fixed_size=None):
 def one_hot_rows(count, num_styles):
     """`count` one-hot rows cycling through the styles: example style weights."""
     return np.eye(num_styles, dtype=np.float32)[np.arange(count) % num_styles]
+
+
+# Image-wide statistics ----------------------------------------------------------------
+# Every endpoint that maps an image to a stylised image, in a network that normalises
+# with per-image statistics (instance, layer, conditional instance norm, AdaIN), gets
+# two more: E_image_statistics (E's inputs -> {"statistics": (B, K)}, every such layer's
+# mean and variance in call order) and E_with_image_statistics (E's inputs plus
+# "statistics" -> E's outputs, normalised with them). The tiles of a large image then
+# share the statistics of the whole (downscaled) image in every format, so no seams
+# show; the frames of a clip can share one frame's. The main endpoint's are named
+# image_statistics / with_image_statistics.
+STATISTICS = "statistics"
+_statistics_widths = weakref.WeakKeyDictionary()  # {network: {endpoint: K}}
+
+
+def statistics_names(endpoint_name):
+    """(statistics endpoint, stylise-with-statistics endpoint) of an image endpoint."""
+    prefix = "" if endpoint_name == MAIN else f"{endpoint_name}_"
+    return f"{prefix}image_statistics", f"{prefix}with_image_statistics"
+
+
+def network_endpoints(model, fixed_size=None, statistics=True):
+    """`model.endpoints(fixed_size)` followed (with `statistics`) by the image-wide
+    statistics endpoints of each image -> stylised image endpoint (none for networks
+    without per-image normalisation, noise inputs or upscalers). What every export
+    format and `tfstyle.inference.load_stylizer` serve."""
+    endpoints = list(model.endpoints(fixed_size))
+    if not statistics or int(getattr(model, "scale", 1) or 1) != 1:
+        return endpoints  # (the tiles of upscalers keep their own statistics)
+    derived = []
+    for endpoint in endpoints:
+        if IMAGE in endpoint.inputs and STYLIZED in endpoint.image_outputs:
+            width = _statistics_width(model, endpoint, fixed_size)
+            if width:
+                derived += _statistics_endpoints(endpoint, width)
+    return endpoints + derived
+
+
+def _statistics_width(model, endpoint, fixed_size):
+    """K: how many statistics one image's pass through `endpoint` records (0 if none)."""
+    from tfstyle.layers.normalization import recorded_statistics
+
+    widths = _statistics_widths.setdefault(model, {})
+    if endpoint.name not in widths:
+        h, w = fixed_size or (64, 64)
+        (inputs,) = endpoint.examples(np.full((1, h, w, 3), 0.5, np.float32))[:1]
+        with recorded_statistics() as recorded:
+            endpoint.fn(**_tensors(inputs))
+        flat = recorded.flat()
+        widths[endpoint.name] = 0 if flat is None else int(flat.shape[-1])
+    return widths[endpoint.name]
+
+
+def _statistics_endpoints(endpoint, width):
+    from tfstyle.layers.normalization import given_statistics, recorded_statistics
+
+    def statistics_fn(**inputs):
+        with recorded_statistics() as recorded:
+            endpoint.fn(**inputs)
+        return {STATISTICS: recorded.flat()}
+
+    def with_statistics_fn(**inputs):
+        statistics = inputs.pop(STATISTICS)
+        with given_statistics(statistics):
+            return endpoint.fn(**inputs)
+
+    def with_statistics_examples(images):
+        # The image's own statistics: the calibration and parity inputs reproduce E.
+        return [
+            {**inputs, STATISTICS: np.asarray(statistics_fn(**_tensors(inputs))[STATISTICS])}
+            for inputs in endpoint.examples(images)
+        ]
+
+    names = statistics_names(endpoint.name)
+    return [
+        Endpoint(names[0], dict(endpoint.inputs), statistics_fn, endpoint.examples, (), True),
+        Endpoint(
+            names[1],
+            {**endpoint.inputs, STATISTICS: (None, width)},
+            with_statistics_fn,
+            with_statistics_examples,
+            endpoint.image_outputs,
+            True,
+        ),
+    ]
+
+
+def _tensors(inputs):
+    from keras import ops
+
+    return {name: ops.convert_to_tensor(value, "float32") for name, value in inputs.items()}
