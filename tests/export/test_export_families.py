@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from export.pipeline import export_model, load_generator, verify_export
+from export.pipeline import export_model, load_generator
 from tests.conftest import assert_one_line_error, run_cli, write_image
 from tfstyle.inference import load_stylizer
 from tfstyle.models.adain import AdaINDecoder, AdaINStyleTransfer
@@ -75,6 +75,9 @@ def test_cin_export_carries_style_weights_in_every_format(cin, rng):
             np.testing.assert_allclose(stylizer.bind(style_weights=weights)(x), expected, atol=2e-4)
 
 
+# 7 program starts (~40 s on a 2-core Zen 3): `make test-slow`; the N-style inputs of
+# every format are checked above, the CLI's bad input for other families in `make test`.
+@pytest.mark.slow
 def test_cin_weights_file_and_stylize_cli(cin, tmp_path):
     run, out, _ = cin
     assert load_stylizer(str(run / "generator.weights.h5")).input_size("style_weights") == 3
@@ -110,8 +113,9 @@ def adain(tmp_path_factory):
     (run / "config.json").write_text(json.dumps({"family": "adain"}))
     out = tmp_path_factory.mktemp("adain_export") / "adain"
     generator = _float_variants(run)
-    # Three VGG-encoder endpoints per variant: float16 is left to the Johnson tests.
-    generator.tflite_variants = ("float32", "dynamic_int8")
+    # Three VGG-encoder endpoints per variant: float16 and int8 are left to the Johnson
+    # tests (the VGG encoder quantises like any conv stack).
+    generator.tflite_variants = ("float32",)
     return run, out, export_model(str(run), str(out), generator=generator, statistics=False)
 
 
@@ -121,7 +125,7 @@ def test_adain_exports_three_endpoints_per_format(adain):
     paths = {a["path"] for a in manifest["artefacts"]}
     for stem in ("model", "style_statistics", "stylize_with_statistics"):
         assert f"{stem}.onnx" in paths
-        assert {f"tflite/{stem}_{v}.tflite" for v in ("float32", "dynamic_int8")} <= paths
+        assert f"tflite/{stem}_float32.tflite" in paths
     assert set(manifest["endpoints"]) == {
         "serving_default",
         "style_statistics",
@@ -129,8 +133,6 @@ def test_adain_exports_three_endpoints_per_format(adain):
     }
     stats = load_stylizer(str(out / "tflite" / "style_statistics_float32.tflite"))
     assert set(stats.endpoints) == {"style_statistics"}
-    rows = verify_export(str(out))
-    assert all(r["meets_goal"] for r in rows if r["precision"] == "float32")
 
 
 # 13 program starts (~65 s): stylize.py's AdaIN branches; `make test-slow`.
@@ -184,6 +186,9 @@ def metanet_run(tmp_path_factory):
     return run
 
 
+# Generation + export + stylise through three program starts (~60 s): `make test-slow`;
+# the refusals stay in `make test` (test_metanet_bad_exports).
+@pytest.mark.slow
 def test_export_metanet_cli_makes_a_standalone_network(metanet_run, tmp_path):
     out = tmp_path / "starry"
     result = run_cli(

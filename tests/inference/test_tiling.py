@@ -180,3 +180,49 @@ def test_upscaler_tiles_equal_the_whole_image_and_land_at_scale_times_their_plac
     # --strength blends with the bicubic enlargement of the input.
     half = stylize_image(stylizer, image, strength=0.0)
     assert half.shape == whole.shape and abs(float(half.mean()) - float(image.mean())) < 0.02
+
+
+def test_every_image_endpoint_gets_its_own_statistics_endpoints(rng):
+    """CycleGAN's b_to_a tiles with b_to_a_image_statistics / _with_image_statistics
+    (B -> A's statistics, not A -> B's); a bound stylizer finds its endpoint's pair."""
+    from tfstyle.inference.runners import _keras_stylizer
+    from tfstyle.models.cyclegan import CycleGANTranslator
+    from tfstyle.networks.resnet_generator import ResnetGenerator
+
+    translator = CycleGANTranslator(
+        ResnetGenerator(filters=4, num_blocks=1),
+        ResnetGenerator(filters=4, num_blocks=1),
+    )
+    translator.build((None, None, None, 3))
+    stylizer = _keras_stylizer("keras", "memory", translator)
+    names = ("b_to_a_image_statistics", "b_to_a_with_image_statistics")
+    assert set(names) <= set(stylizer.endpoints)
+    b_to_a = stylizer.bind("b_to_a")
+    assert b_to_a.statistics_endpoints() == names
+    x = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
+    statistics = b_to_a.run(names[0], image=x)["statistics"]
+    again = b_to_a.run(names[1], image=x, statistics=statistics)["stylized"]
+    np.testing.assert_allclose(np.clip(again, 0, 1), b_to_a(x), atol=1e-5)
+    a_to_b = stylizer.run("image_statistics", image=x)["statistics"]
+    assert a_to_b.shape == statistics.shape and not np.allclose(a_to_b, statistics)
+
+
+def test_exported_statistics_files_are_found_beside_any_endpoints_file(tmp_path):
+    from tfstyle.inference.runners import _companions
+
+    for name in (
+        "image_statistics_float16_384x384.tflite",
+        "with_image_statistics_float16_384x384.tflite",
+        "b_to_a_image_statistics.onnx",
+        "b_to_a_with_image_statistics.onnx",
+        "image_statistics_int8.tflite",  # without its pair: not used
+    ):
+        (tmp_path / name).write_bytes(b"")
+    main = str(tmp_path / "model_float16_384x384.tflite")
+    assert [p.split("/")[-1] for p in _companions(main, "serving_default")] == [
+        "image_statistics_float16_384x384.tflite",
+        "with_image_statistics_float16_384x384.tflite",
+    ]
+    b_to_a = str(tmp_path / "b_to_a.onnx")
+    assert len(_companions(b_to_a, "b_to_a")) == 2
+    assert _companions(str(tmp_path / "model_int8.tflite"), "serving_default") == []

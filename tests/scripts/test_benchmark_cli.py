@@ -7,6 +7,8 @@ import pytest
 from tests.conftest import assert_one_line_error, run_cli
 
 
+# A benchmark run (~25 s): `make test-slow`.
+@pytest.mark.slow
 def test_gatys_benchmark_smoke(tmp_path):
     out = tmp_path / "gatys.json"
     result = run_cli(

@@ -6,10 +6,14 @@ import os
 import sys
 
 import numpy as np
+import pytest
 
 from tests.conftest import REPO, assert_one_line_error, run_cli, write_image
 
 
+# Two TensorFlow processes and a resume (~40 s): `make test-slow`; the mirrored check of
+# tests/training/test_distribute.py runs in `make test`.
+@pytest.mark.slow
 def test_two_workers_train_then_one_process_resumes(tmp_path):
     photos = tmp_path / "photos"
     photos.mkdir()

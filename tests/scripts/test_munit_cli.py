@@ -66,6 +66,9 @@ def _stylize(model, photo, out, *args):
     return load_image(out)
 
 
+# Four stylize.py starts on a trained run (~50 s): `make test-slow`; MUNIT's endpoints
+# and codes are checked in the library tests.
+@pytest.mark.slow
 def test_random_styles_grid_and_example_guided_translation(munit_run, tmp_path):
     run = munit_run / "run"
     photo = write_image(tmp_path / "photo.png", np.random.default_rng(1), (28, 20))

@@ -33,6 +33,9 @@ def _assert_refused(script, tmp_path, cases):
         assert not (tmp_path / "bad").exists()
 
 
+# Three training runs (~70 s): `make test-slow`; adding a style is checked in the library
+# (tests/models/cin), resume for every family by the shared loop's tests.
+@pytest.mark.slow
 def test_train_cin_runs_resumes_and_adds_a_style(tmp_path, folders):
     out = tmp_path / "cin"
     args = ["--styles", "mosaic,candy", "--content_dir", folders / "photos", "--image_size", "32"]

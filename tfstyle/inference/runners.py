@@ -48,7 +48,7 @@ class Stylizer:
         self._runners = runners  # {name: (input names, fn(**inputs) -> dict)}
         self._bound, self._endpoint = {}, serving.MAIN
         self._scale = None
-        if serving.MAIN not in runners and len(runners) == 1:  # e.g. b_to_a.onnx
+        if serving.MAIN not in runners:  # e.g. b_to_a.onnx (and its statistics files)
             self._endpoint = next(iter(runners))
 
     @property

@@ -136,6 +136,8 @@ def _config(tmp_path, out, steps):
     )
 
 
+# Three traced runs (~35 s): `make test-slow`, as the other families' kill/resume checks.
+@pytest.mark.slow
 def test_resume_inside_each_stage_matches_an_uninterrupted_run(tmp_path, rng):
     _folders(tmp_path, rng)
     keras.utils.set_random_seed(0)
