@@ -187,6 +187,11 @@ def johnson(weights):
 
     parts = set(_PARTS.value)
     training.check_families(_TRAIN_FAMILIES.value, _CONTENT_DIR.value)
+    if "seams" in parts and _SEAMS_RUN.value:
+        from tfstyle.inference.runners import ModelError, detect_model_kind
+
+        if detect_model_kind(_SEAMS_RUN.value) not in ("run", "keras"):
+            raise ModelError("--seams_run needs a training run folder or a .keras file")
     cpu = common.cpu_description()
     bf16 = native_bf16_cpu()
     peak = common.matmul_peak()
@@ -273,7 +278,7 @@ def johnson(weights):
             f"({abs(fast - base) / base:.1%} apart)",
             flush=True,
         )
-    if parts & {"inference", "tiled", "seams"}:
+    if parts & {"inference", "tiled"} or ("seams" in parts and not _SEAMS_RUN.value):
         folders = bench.export_presets(_PRESETS.value)
         runs = {p: os.path.join(os.path.dirname(f), f"run_{p}") for p, f in folders.items()}
     if "inference" in parts:
@@ -299,19 +304,25 @@ def johnson(weights):
             flush=True,
         )
     if "seams" in parts:
-        preset = _PRESETS.value[0]
-        run, folder = runs[preset], folders[preset]
         if _SEAMS_RUN.value:  # a trained network, exported with its statistics endpoints
+            import tempfile
+
             from export.pipeline import export_model
 
-            run, folder = _SEAMS_RUN.value, os.path.join(os.path.dirname(folder), "export_seams")
-            export_model(run, folder, overwrite=True)
+            run = _SEAMS_RUN.value
+            folder = os.path.join(tempfile.mkdtemp(prefix="tfstyle-seams-"), "export")
+            export_model(run, folder)
+        else:
+            preset = _PRESETS.value[0]
+            run, folder = runs[preset], folders[preset]
         rows = bench.seams(folder, run, size=_SEAMS_SIZE.value)
-        results["seams"] = {"run": _SEAMS_RUN.value or f"random {preset}", "rows": rows}
+        label = _SEAMS_RUN.value or f"random {_PRESETS.value[0]}"
+        results["seams"] = {"run": label, "size": _SEAMS_SIZE.value, "rows": rows}
         for row in rows:
             print(
                 f"seams {_SEAMS_SIZE.value}px {row['path']:<36} tiled vs untiled: shared "
-                f"statistics {row['psnr_shared_db']:.1f} dB, own {row['psnr_own_db']:.1f} dB "
+                f"statistics {row['psnr_shared_db']:.1f} dB (full-size statistics "
+                f"{row['psnr_shared_full_size_db']:.1f} dB), own {row['psnr_own_db']:.1f} dB "
                 f"(untiled {row['untiled_s']:.1f}s, tiled {row['tiled_shared_s']:.1f}s)",
                 flush=True,
             )

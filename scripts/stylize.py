@@ -62,6 +62,13 @@ _TILE = flags.DEFINE_integer(
     "tile", None, "Tile side for large images (auto above 1024x1024).", lower_bound=32
 )
 _OVERLAP = flags.DEFINE_integer("overlap", 64, "Tile overlap in pixels.", lower_bound=0)
+_STATISTICS_SIDE = flags.DEFINE_integer(
+    "statistics_side",
+    1024,
+    "Tiles share the instance-norm statistics of the whole image downscaled to this "
+    "longer side; the image's own side matches the untiled output (more memory).",
+    lower_bound=64,
+)
 _STRENGTH = flags.DEFINE_float(
     "strength", 1.0, "Style strength in [0, 1].", lower_bound=0.0, upper_bound=1.0
 )
@@ -377,6 +384,7 @@ def main(argv):
                 overlap=_OVERLAP.value,
                 strength=_STRENGTH.value,
                 preserve_color=_PRESERVE_COLOR.value,
+                statistics_side=_STATISTICS_SIDE.value,
             )
             for s in stylizers
         ]

@@ -119,7 +119,8 @@ def main(argv):
         if share:
             # The clip's first frame's statistics, taken once, normalise every frame.
             first = next(read_frames(source, max_side=P._MAX_SIZE.value))
-            run = _frame_function(with_image_statistics(stylizer, first) or stylizer)
+            shared = with_image_statistics(stylizer, first, P._STATISTICS_SIDE.value)
+            run = _frame_function(shared or stylizer)
         outputs = stylize_frames(
             frames,
             run,

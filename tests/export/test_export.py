@@ -188,6 +188,20 @@ def test_stylize_cli_with_each_format(exported, run_dir, tmp_path):
         assert Image.open(target).size == (50, 38)
 
 
+def test_stylize_cli_tiles_with_the_whole_images_statistics(exported_with_statistics, tmp_path):
+    out, _ = exported_with_statistics
+    photo = write_image(tmp_path / "photo.jpg", size=(90, 70))
+    target = tmp_path / "tiled.png"
+    tiles = ["--tile", "48", "--overlap", "8", "--statistics_side", "64"]
+    args = ["--model", out / "model.onnx", "--input", photo, "--output", target, *tiles]
+    result = run_cli("stylize.py", *args)
+    assert result.returncode == 0, result.stderr
+    assert Image.open(target).size == (90, 70)
+    bad = ["--model", out / "model.onnx", "--input", photo, "--output", tmp_path / "x.png"]
+    assert_one_line_error(run_cli("stylize.py", *bad, "--statistics_side", "8"))
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_stylize_cli_folder_and_bad_input(run_dir, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -230,3 +244,18 @@ def test_export_cli_bad_input(run_dir, exported, tmp_path):
     for args in cases:
         assert_one_line_error(run_cli("export", *args))
     assert not (tmp_path / "e1").exists() and not (tmp_path / "e3").exists()
+
+
+def test_seams_benchmark_rows(exported_with_statistics, run_dir):
+    """`benchmark.py johnson --parts seams`: one row per dynamic-size main file and
+    Keras; shared statistics beat each tile's own wherever the file has them."""
+    from tfstyle.benchmarks.johnson import seams
+
+    out, _ = exported_with_statistics
+    rows = seams(str(out), str(run_dir), size=192, tile=96, overlap=24)
+    assert {r["format"] for r in rows} == {"keras", "saved_model", "tflite", "onnx"}
+    for row in rows:
+        if row["shares_statistics"]:
+            assert row["psnr_shared_db"] > row["psnr_own_db"], row
+        else:
+            assert row["precision"] == "int8"

@@ -140,7 +140,8 @@ def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bi
 def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
     """Tiled against untiled stylisation of the bundled photo at size x size, for Keras
     and every dynamic-size file of an export: PSNR with the whole image's statistics
-    (the image_statistics endpoints) and with each tile's own, and the seconds of each."""
+    (the image_statistics endpoints; taken at 1024 px, the default, and at full size)
+    and with each tile's own, and the seconds of each."""
     import json
     import time
 
@@ -171,6 +172,7 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
         shared, shared_s = timed(
             lambda s=stylizer: stylize_image(s, photo, tile=tile, overlap=overlap)
         )
+        exact = stylize_image(stylizer, photo, tile=tile, overlap=overlap, statistics_side=size)
         own, own_s = timed(
             lambda s=stylizer: stylize_image(lambda x: s(x), photo, tile=tile, overlap=overlap)
         )
@@ -181,6 +183,7 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
                 "precision": precision,
                 "shares_statistics": stylizer.statistics_endpoints() is not None,
                 "psnr_shared_db": psnr(whole, shared),
+                "psnr_shared_full_size_db": psnr(whole, exact),
                 "psnr_own_db": psnr(whole, own),
                 "untiled_s": whole_s,
                 "tiled_shared_s": shared_s,

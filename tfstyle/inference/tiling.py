@@ -80,7 +80,15 @@ def _starts(length, tile, overlap):
     return sorted(set(starts))
 
 
-def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve_color=False):
+def stylize_image(
+    stylizer,
+    image,
+    tile=None,
+    overlap=64,
+    strength=1.0,
+    preserve_color=False,
+    statistics_side=STATISTICS_SIDE,
+):
     """Stylises one (H, W, 3) image in [0, 1] and returns it at the same size (times
     the network's scale for an upscaler).
 
@@ -91,6 +99,9 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
         overlap: input pixels shared by neighbouring tiles, blended with linear ramps.
         strength: 1 is the full style; 0 returns the input; in between mixes them.
         preserve_color: keep the input's colours (luminance transfer).
+        statistics_side: longer side of the downscaled whole image whose statistics
+            the tiles share; the image's own size gives the untiled output's exact
+            statistics (at the untiled pass's memory).
     """
     if not 0.0 <= strength <= 1.0:
         raise InvalidArgumentError(f"strength must be in [0, 1], got {strength}")
@@ -110,7 +121,7 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
     if tile is None or (h <= tile and w <= tile and fixed is None):
         out = _run_padded(stylizer, image)
     else:
-        shared = with_image_statistics(stylizer, image) if scale == 1 else None
+        shared = with_image_statistics(stylizer, image, statistics_side) if scale == 1 else None
         out = _tiled(shared or stylizer, image, tile, overlap, fixed)
     if strength < 1.0 or preserve_color:
         image = upscale_input(image, out.shape[0] // h)
@@ -121,13 +132,13 @@ def stylize_image(stylizer, image, tile=None, overlap=64, strength=1.0, preserve
     return np.clip(out, 0.0, 1.0)
 
 
-def with_image_statistics(stylizer, image):
+def with_image_statistics(stylizer, image, side=STATISTICS_SIDE):
     """`stylizer` bound to the instance-norm statistics of the whole `image`, so that
     every later call (the tiles of the image, the frames of a clip) is normalised with
     them instead of its own; None where the model has no statistics endpoints (see
     `tfstyle.models.serving.network_endpoints`: every format of a tfstyle export has
-    them). The statistics come from `image` downscaled to at most STATISTICS_SIDE px
-    (resized to the input size of a fixed-size model)."""
+    them). The statistics come from `image` downscaled to at most `side` px (resized
+    to the input size of a fixed-size model)."""
     names = getattr(stylizer, "statistics_endpoints", lambda: None)()
     if names is None:
         return None
@@ -136,9 +147,7 @@ def with_image_statistics(stylizer, image):
     if fixed is not None:
         overview = resize_to_shape(image, tuple(fixed)).numpy()
     else:
-        overview = np.asarray(
-            resize_to_shape(image, scaled_size(h, w, min(max(h, w), STATISTICS_SIDE)))
-        )
+        overview = np.asarray(resize_to_shape(image, scaled_size(h, w, min(max(h, w), side))))
         overview = _pad_to(overview, *padded_size(*overview.shape[:2]))
     inputs = {**stylizer.bound_inputs, serving.IMAGE: overview[None]}
     statistics = stylizer.run(names[0], **inputs)[serving.STATISTICS]

@@ -2,7 +2,8 @@
 
 Built from mean / variance / rsqrt so that they convert to TFLite builtins and stay
 float under integer quantisation. Statistics are computed in float32 even when the
-layer runs in bfloat16 or float16.
+layer runs in bfloat16 or float16, and can be recorded on one image and given to
+another (`recorded_statistics`, `given_statistics`: seamless tiles).
 """
 
 import contextlib
@@ -101,7 +102,7 @@ def _normalize(x, epsilon, gamma=None, beta=None, axes=(1, 2)):
     chain of subtract, divide, scale and shift.
     """
     x32 = ops.cast(x, "float32")
-    statistics = None if _symbolic() else _statistics
+    statistics = _statistics if _statistics is not None and not _symbolic() else None
     if statistics is not None and statistics.given is not None:
         mean, variance = statistics.take(1 if 3 in axes else int(x.shape[-1]))
     else:
