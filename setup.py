@@ -15,7 +15,9 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.11,<3.13",
     packages=find_packages(include=["tfstyle", "tfstyle.*", "export", "export.*"]),
-    package_data={"tfstyle.assets": ["styles/*.jpg", "photos/*.jpg", "PROVENANCE.md"]},
+    package_data={
+        "tfstyle.assets": ["styles/*.jpg", "photos/*.jpg", "pretrained/*/*", "PROVENANCE.md"]
+    },
     install_requires=[
         "tensorflow>=2.21,<2.22",
         "keras>=3.15,<4",

@@ -28,10 +28,12 @@ def load_generator(model_path):
     """The Keras network of a training run folder or .keras file, ready to export."""
     import keras
 
+    from tfstyle.assets import resolve_model
     from tfstyle.inference.runners import detect_model_kind
     from tfstyle.models.families import import_all
 
     import_all()
+    model_path = resolve_model(model_path)
     kind = detect_model_kind(model_path)
     if kind == "run":
         model_path = os.path.join(model_path, "generator.keras")

@@ -36,7 +36,6 @@ Examples:
         --scale 4 --input small.jpg --output large.png
 """
 
-import json
 import os
 
 import numpy as np
@@ -51,7 +50,10 @@ from tfstyle.io import check_output_path, list_images, load_image, save_image
 from tfstyle.io.images import DEFAULT_MAX_PIXELS
 
 _MODEL = flags.DEFINE_string(
-    "model", None, "Run folder, .keras, .weights.h5, SavedModel, .tflite or .onnx."
+    "model",
+    None,
+    "Run folder, .keras, .weights.h5, SavedModel, .tflite, .onnx, or a bundled network: "
+    "pretrained:NAME.",
 )
 _INPUT = flags.DEFINE_string("input", None, "Image file or folder of images.")
 _OUTPUT = flags.DEFINE_string("output", None, "Output file (or folder when --input is a folder).")
@@ -176,14 +178,6 @@ def parse_style_weights(text, count, names=()):
     return weights
 
 
-def _run_style_names(model_path):
-    config = os.path.join(model_path, "config.json")
-    if os.path.isdir(model_path) and os.path.exists(config):
-        with open(config) as f:
-            return tuple(json.load(f).get("styles") or ())
-    return ()
-
-
 def _load_styles():
     if not _STYLE.value:
         raise InvalidArgumentError("this model stylises with any style: pass --style IMAGE")
@@ -285,7 +279,7 @@ def configure(stylizer):
         )
     if "style_weights" in inputs:  # N-style network
         count = stylizer.input_size("style_weights")
-        names = _run_style_names(_MODEL.value)
+        names = tuple(stylizer.run_config.get("styles") or ())
         if not _STYLE_WEIGHTS.value:
             listed = ", ".join(f"{i}:{n}" for i, n in enumerate(names)) or f"0..{count - 1}"
             raise InvalidArgumentError(

@@ -75,6 +75,12 @@ def test_cin_export_carries_style_weights_in_every_format(cin, rng):
             np.testing.assert_allclose(stylizer.bind(style_weights=weights)(x), expected, atol=2e-4)
 
 
+def test_run_config_comes_from_the_run_folder_only(cin):
+    run, out, _ = cin
+    assert load_stylizer(str(run)).run_config["styles"] == ["mosaic", "candy", "udnie"]
+    assert load_stylizer(str(out / "model.onnx")).run_config == {}
+
+
 # 7 program starts (~40 s on a 2-core Zen 3): `make test-slow`; the N-style inputs of
 # every format are checked above, the CLI's bad input for other families in `make test`.
 @pytest.mark.slow

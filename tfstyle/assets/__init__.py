@@ -1,4 +1,5 @@
-"""Images bundled with tfstyle: a few paintings usable as `--style NAME` and a photo.
+"""What tfstyle bundles: a few paintings usable as `--style NAME`, a photo, and trained
+networks usable as `--model pretrained:NAME`.
 
 See `PROVENANCE.md` in this folder for where each comes from and its licence.
 """
@@ -10,6 +11,7 @@ from tfstyle.errors import InvalidArgumentError
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _IMAGE_EXTENSIONS = (".jpg", ".png")
+PRETRAINED = "pretrained:"
 
 
 def _names(folder):
@@ -28,6 +30,35 @@ def available_styles():
 def available_photos():
     """Names of the bundled content photos."""
     return _names("photos")
+
+
+def available_networks():
+    """Names of the bundled trained networks (`pretrained:NAME`), e.g. `["mosaic"]`."""
+    folder = os.path.join(_HERE, "pretrained")
+    if not os.path.isdir(folder):
+        return []
+    return sorted(
+        d for d in os.listdir(folder) if os.path.exists(os.path.join(folder, d, "generator.keras"))
+    )
+
+
+def resolve_model(spec):
+    """The run folder of a bundled network for `pretrained:NAME`; any other model path
+    unchanged (the loaders report a missing file).
+
+    Raises:
+        InvalidArgumentError: for a `pretrained:` name that is not bundled.
+    """
+    spec = os.fspath(spec)
+    if not spec.startswith(PRETRAINED):
+        return spec
+    name, known = spec[len(PRETRAINED) :], available_networks()
+    if name in known:
+        return os.path.join(_HERE, "pretrained", name)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean '{PRETRAINED}{close[0]}'?)" if close else ""
+    listed = ", ".join(PRETRAINED + n for n in known) or "none"
+    raise InvalidArgumentError(f"unknown pretrained network '{name}'{hint}; bundled: {listed}")
 
 
 def _resolve(name_or_path, folder, kind):

@@ -10,7 +10,6 @@ photo, `size` px, against the painting resized to `size` px on its longer side.
 """
 
 import dataclasses
-import json
 import os
 import time
 
@@ -70,11 +69,7 @@ class FeedForward:
 
         self.label, self.path = label, path
         self.stylizer = load_stylizer(path)
-        config = {}
-        config_path = os.path.join(path, "config.json")
-        if os.path.isdir(path) and os.path.exists(config_path):
-            with open(config_path) as f:
-                config = json.load(f)
+        config = self.stylizer.run_config
         inputs = self.stylizer.inputs
         if "style_weights" in inputs:
             self.kind = "n_styles"

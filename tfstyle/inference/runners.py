@@ -1,7 +1,7 @@
 """One interface over every format a feed-forward network ships in.
 
 `load_stylizer(path)` detects the kind of `path` (a training run folder, .keras,
-.weights.h5, SavedModel folder, .tflite, .onnx) and returns a `Stylizer`: a callable
+.weights.h5, SavedModel folder, .tflite, .onnx, or a bundled `pretrained:NAME`) and returns a `Stylizer`: a callable
 mapping (1, H, W, 3) float32 images in [0, 1] to stylised images of the same shape.
 """
 
@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 
+from tfstyle.assets import resolve_model
 from tfstyle.errors import TfstyleError
 from tfstyle.models import serving
 
@@ -54,6 +55,16 @@ class Stylizer:
     @property
     def endpoints(self):
         return {name: tuple(names) for name, (names, _) in self._runners.items()}
+
+    @property
+    def run_config(self):
+        """The training run's config.json (style names, preset, ...) when loaded from a
+        run folder (or `pretrained:NAME`), else {}."""
+        path = os.path.join(self.path, "config.json")
+        if self.kind != "run" or not os.path.exists(path):
+            return {}
+        with open(path) as f:
+            return json.load(f)
 
     @property
     def endpoint(self):
@@ -175,7 +186,9 @@ def _saved_model_dir(path):
 
 
 def load_stylizer(path, num_threads=None):
-    """Loads the network at `path` (any of MODEL_KINDS) as a `Stylizer`."""
+    """Loads the network at `path` (any of MODEL_KINDS, or `pretrained:NAME`) as a
+    `Stylizer`."""
+    path = resolve_model(path)
     kind = detect_model_kind(path)
     loader = {
         "run": _load_run,
