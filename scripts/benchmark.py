@@ -332,12 +332,17 @@ def johnson(weights):
 
 def _train_rows(weights, name, step, batch, architecture="vgg19"):
     """Training step of a family (float32, bfloat16) against Johnson's at the same batch."""
-    from tfstyle.benchmarks import families
+    from tfstyle.benchmarks.johnson import train_step_seconds
 
     rows = {}
     for label, mixed in (("float32", False), ("bfloat16", True)):
-        base = families.johnson_step(
-            weights, mixed, batch, _TRAIN_SIZE.value, _REPEATS.value, architecture=architecture
+        base = train_step_seconds(
+            weights,
+            mixed,
+            repeats=_REPEATS.value,
+            batch=batch,
+            size=_TRAIN_SIZE.value,
+            architecture=architecture,
         )
         seconds = step(mixed)
         rows[label] = {

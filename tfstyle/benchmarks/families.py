@@ -1,7 +1,7 @@
 """Benchmarks of the N-style, AdaIN and MetaNet networks.
 
 Every figure comes with a baseline measured in the same run: the Johnson training step
-at the same batch and size for training steps, the Johnson paper network for inference
+at the same batch and size for training steps (`johnson.train_step_seconds`), the Johnson paper network for inference
 latency, and the VGG forward pass inside MetaNet's network generation.
 """
 
@@ -16,7 +16,7 @@ from tfstyle.benchmarks.common import time_call
 from tfstyle.benchmarks.johnson import _batch, export_network, inference_latency
 from tfstyle.models.adain import AdaINStyleTransfer
 from tfstyle.models.cin import ConditionalStyleTransfer
-from tfstyle.models.johnson import FastStyleTransfer, TransformerNet
+from tfstyle.models.johnson import TransformerNet
 from tfstyle.models.metanet import MetaNetStyleTransfer, MetaTransformerNet
 
 NUM_STYLES = 4
@@ -33,17 +33,6 @@ def _step_seconds(model, batch, repeats):
     seconds = time_call(lambda: step(batch), repeats=repeats, warmup=2)
     keras.mixed_precision.set_global_policy("float32")
     return seconds
-
-
-def johnson_step(vgg_weights, mixed, batch, size, repeats, architecture="vgg19"):
-    """The baseline: a Johnson paper-network training step at the same batch and size."""
-    _policy(mixed)
-    model = FastStyleTransfer(
-        TransformerNet.from_preset("paper"), vgg_weights=vgg_weights, architecture=architecture
-    )
-    model.build((None, size, size, 3))
-    model.set_style(np.asarray(_batch(size, 1, seed=1))[0])
-    return _step_seconds(model, _batch(size, batch), repeats)
 
 
 def cin_step(vgg_weights, mixed, batch=4, size=256, repeats=3):

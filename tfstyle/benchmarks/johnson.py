@@ -20,10 +20,12 @@ def _batch(size=256, batch=4, seed=0):
     return tf.clip_by_value(tf.image.resize(small, (size, size), method="bicubic"), 0, 1)
 
 
-def _model(vgg_weights, mixed=False, preset="paper", size=256):
+def _model(vgg_weights, mixed=False, preset="paper", size=256, architecture="vgg19"):
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed else "float32")
     keras.utils.set_random_seed(0)
-    model = FastStyleTransfer(TransformerNet.from_preset(preset), vgg_weights=vgg_weights)
+    model = FastStyleTransfer(
+        TransformerNet.from_preset(preset), vgg_weights=vgg_weights, architecture=architecture
+    )
     model.build((None, size, size, 3))
     style = np.asarray(_batch(256, 1, seed=1))[0]
     model.set_style(style)
@@ -40,14 +42,12 @@ def reference_step_seconds(vgg_weights, repeats=3, batch=4, size=256):
     return time_call(lambda: step(data), repeats=repeats, warmup=2)
 
 
-def train_step_seconds(vgg_weights, mixed=False, jit_compile=False, repeats=3, batch=4, size=256):
-    """tfstyle's Johnson step on a fixed in-memory batch (no input pipeline)."""
-    keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed else "float32")
-    keras.utils.set_random_seed(0)
-    model = FastStyleTransfer(TransformerNet.from_preset("paper"), vgg_weights=vgg_weights)
-    model.build((None, size, size, 3))
-    model.set_style(np.asarray(_batch(256, 1, seed=1))[0])
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+def train_step_seconds(
+    vgg_weights, mixed=False, jit_compile=False, repeats=3, batch=4, size=256, architecture="vgg19"
+):
+    """tfstyle's Johnson paper-network step on a fixed in-memory batch (no input
+    pipeline); also the baseline of the other families' steps."""
+    model = _model(vgg_weights, mixed, size=size, architecture=architecture)
     step = tf.function(model.train_step, jit_compile=jit_compile)
     data = _batch(size, batch)
     seconds = time_call(lambda: step(data), repeats=repeats, warmup=2)
