@@ -10,6 +10,8 @@ super-resolution networks, whose output is --scale times the input (tiles are ta
 in input pixels).
 
 Examples:
+    # the network bundled with the package (no training, no VGG weights)
+    python scripts/stylize.py --model pretrained:mosaic --input photo.jpg --output out.jpg
     python scripts/stylize.py --model runs/johnson_mosaic --input photo.jpg --output out.jpg
     python scripts/stylize.py --model exported/johnson_mosaic/tflite/model_float16.tflite \
         --input photos/ --output stylized/ --strength 0.8

@@ -78,12 +78,15 @@ def peak_rss_mb():
 
 
 def parse_models(specs):
-    """["label=path", ...] -> [(label, path)]; a bare path is labelled by its folder."""
+    """["label=path", ...] -> [(label, path)]; a bare path is labelled by its folder
+    (`pretrained:NAME` by its name)."""
+    from tfstyle.assets import resolve_model
+
     models = []
     for spec in specs:
         label, _, path = spec.rpartition("=") if "=" in spec else ("", "", spec)
         label = label or os.path.splitext(os.path.basename(os.path.normpath(path)))[0]
-        if not os.path.exists(path):
+        if not os.path.exists(resolve_model(path)):
             raise InvalidArgumentError(f"--models: '{path}' does not exist")
         models.append((label, path))
     return models
