@@ -1,8 +1,9 @@
 """One interface over every format a feed-forward network ships in.
 
 `load_stylizer(path)` detects the kind of `path` (a training run folder, .keras,
-.weights.h5, SavedModel folder, .tflite, .onnx, or a bundled `pretrained:NAME`) and returns a `Stylizer`: a callable
-mapping (1, H, W, 3) float32 images in [0, 1] to stylised images of the same shape.
+.weights.h5, SavedModel folder, .tflite, .onnx, or a bundled `pretrained:NAME`) and
+returns a `Stylizer`: a callable mapping (1, H, W, 3) float32 images in [0, 1] to
+stylised images of the same shape.
 """
 
 import json
