@@ -1,8 +1,9 @@
 """Benchmarks of the N-style, AdaIN and MetaNet networks.
 
 Every figure comes with a baseline measured in the same run: the Johnson training step
-at the same batch and size for training steps (`johnson.train_step_seconds`), the Johnson paper network for inference
-latency, and the VGG forward pass inside MetaNet's network generation.
+at the same batch and size for training steps (`johnson.train_step_seconds`), the
+Johnson paper network for inference latency, and the VGG forward pass inside MetaNet's
+network generation.
 """
 
 import os
