@@ -42,10 +42,11 @@ def exported(run_dir, tmp_path_factory):
 def exported_with_statistics(run_dir, tmp_path_factory):
     """The default export's endpoints: the main one, image_statistics and
     with_image_statistics, in every format (float32 and dynamic int8; float16 and fixed
-    sizes convert as for the main endpoint; full int8 files have none)."""
+    sizes convert as for the main endpoint; full int8 files have none:
+    `test_full_int8_keeps_each_tiles_own_statistics`)."""
     out = tmp_path_factory.mktemp("exports") / "mosaic_statistics"
     generator = keras.saving.load_model(str(run_dir / "generator.keras"))
-    generator.tflite_variants = ("float32", "dynamic_int8", "int8")
+    generator.tflite_variants = ("float32", "dynamic_int8")
     generator.fixed_size_export = False
     manifest = export_model(str(run_dir), str(out), generator=generator)
     return out, manifest
@@ -121,10 +122,6 @@ def test_every_format_tiles_with_the_whole_images_statistics(
         if artefact.get("endpoint", "serving_default") != "serving_default":
             continue
         stylizer = load_stylizer(str(out / artefact["path"]))
-        if artefact["precision"] == "int8":  # no statistics files: tiles keep their own
-            assert stylizer.statistics_endpoints() is None
-            assert not (out / "tflite" / "with_image_statistics_int8.tflite").exists()
-            continue
         assert stylizer.statistics_endpoints() == ("image_statistics", "with_image_statistics")
         statistics = stylizer.run("image_statistics", image=image[None])["statistics"]
         assert statistics.shape == (1, 800)
@@ -140,6 +137,23 @@ def test_every_format_tiles_with_the_whole_images_statistics(
         assert psnr(shared, whole) > psnr(per_tile, whole) + 3, artefact["path"]
         checked.add(artefact["format"])
     assert checked == {"saved_model", "tflite", "onnx"}
+
+
+def test_full_int8_keeps_each_tiles_own_statistics(tmp_path):
+    """Full int8 skips the statistics endpoints (given statistics do not cancel its
+    per-channel offsets): no companion files, so its tiles keep their own statistics."""
+    keras.utils.set_random_seed(0)
+    net = TransformerNet(width_multiplier=0.125, num_residual_blocks=1)
+    net.build((None, None, None, 3))
+    net.tflite_variants = ("int8",)
+    net.fixed_size_export = False
+    manifest = export_model(str(tmp_path), str(tmp_path / "out"), ("tflite",), generator=net)
+    assert [(a["endpoint"], a["precision"]) for a in manifest["artefacts"]] == [
+        ("serving_default", "int8")
+    ]
+    stylizer = load_stylizer(str(tmp_path / "out" / "tflite" / "model_int8.tflite"))
+    assert stylizer.statistics_endpoints() is None
+    assert os.listdir(tmp_path / "out" / "tflite") == ["model_int8.tflite"]
 
 
 def test_saved_model_signatures(exported):
