@@ -478,7 +478,10 @@ class PerceptualFlags:
             "style_layers", None, "Style layers (default the last conv of blocks 1-4)."
         )
         self.preset = flags.DEFINE_enum(
-            "preset", "paper", ["paper", "lite", "lite_025"], "Network size."
+            "preset",
+            "paper",
+            ["paper", "lite", "lite_025", "mobile"],
+            "Network: the paper's, narrower ones, or the phone-class one.",
         )
 
     def config(self):

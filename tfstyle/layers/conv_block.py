@@ -84,6 +84,9 @@ class ConvBlock(keras.layers.Layer):
         activation: "relu" (or True), "leaky_relu" (slope 0.2), "tanh", "none" (or False).
         dropout: dropout rate after the normalisation (pix2pix's decoder: 0.5).
         spectral_norm: wrap the convolution in `keras.layers.SpectralNormalization`.
+        separable: a depthwise-separable convolution (MobileNet's: a K x K depthwise
+            convolution, then a 1 x 1 one to `filters`; about K*K times fewer
+            multiply-adds for wide layers).
         use_bias: the convolution's bias (redundant before a normalisation).
         even_input: the input's height and width are always even (an output conv
             after x2 upsampling): a large kernel to <= 4 channels then takes the
@@ -104,11 +107,16 @@ class ConvBlock(keras.layers.Layer):
         activation=True,
         dropout=0.0,
         spectral_norm=False,
+        separable=False,
         use_bias=True,
         even_input=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if separable and (spectral_norm or (upsample and upsampling == "transpose")):
+            raise InvalidArgumentError(
+                "separable convolutions take neither spectral_norm nor transposed upsampling"
+            )
         if padding not in ("reflect", "zero"):
             raise InvalidArgumentError(f"padding must be 'reflect' or 'zero', got '{padding}'")
         if upsampling not in ("resize_conv", "transpose"):
@@ -121,6 +129,7 @@ class ConvBlock(keras.layers.Layer):
         self.activation = _activation_name(activation)
         self.dropout_rate, self.spectral_norm = float(dropout), bool(spectral_norm)
         self.use_bias, self.even_input = bool(use_bias), bool(even_input)
+        self.separable = bool(separable)
         self.resize = self.pad = None
         if self.upsample and upsampling == "transpose":
             self.conv = layers.Conv2DTranspose(
@@ -133,7 +142,7 @@ class ConvBlock(keras.layers.Layer):
                 # k // 2 for odd kernels; 1 for 4 x 4 stride-2 convs (MUNIT's), which
                 # then halve the size exactly as PyTorch's padding=1 does.
                 self.pad = ReflectionPadding2D((kernel_size - 1) // 2, name="pad")
-            self.conv = layers.Conv2D(
+            self.conv = (layers.SeparableConv2D if self.separable else layers.Conv2D)(
                 filters,
                 kernel_size,
                 strides=strides,
@@ -151,6 +160,7 @@ class ConvBlock(keras.layers.Layer):
             not self.upsample
             and self.strides == 1
             and not self.spectral_norm
+            and not self.separable
             and self.kernel_size >= 5
             and self.kernel_size % 2 == 1
             and self.filters <= 4
@@ -225,6 +235,7 @@ class ConvBlock(keras.layers.Layer):
             "activation": self.activation,
             "dropout": self.dropout_rate,
             "spectral_norm": self.spectral_norm,
+            "separable": self.separable,
             "use_bias": self.use_bias,
             "even_input": self.even_input,
         }
@@ -233,15 +244,28 @@ class ConvBlock(keras.layers.Layer):
 @keras.saving.register_keras_serializable(package="tfstyle")
 class ResidualBlock(keras.layers.Layer):
     """Two 3x3 ConvBlocks with an identity shortcut (no ReLU after the sum), as in
-    Gross & Wilber's residual blocks used by Johnson et al."""
+    Gross & Wilber's residual blocks used by Johnson et al.; `separable` makes both
+    convolutions depthwise-separable (the phone-class network's blocks)."""
 
     def __init__(
-        self, filters, padding="reflect", normalization="instance", num_styles=1, **kwargs
+        self,
+        filters,
+        padding="reflect",
+        normalization="instance",
+        num_styles=1,
+        separable=False,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.filters, self.padding = int(filters), padding
         self.normalization, self.num_styles = normalization, int(num_styles)
-        common = {"padding": padding, "normalization": normalization, "num_styles": num_styles}
+        self.separable = bool(separable)
+        common = {
+            "padding": padding,
+            "normalization": normalization,
+            "num_styles": num_styles,
+            "separable": self.separable,
+        }
         self.block_a = ConvBlock(filters, 3, name="a", **common)
         self.block_b = ConvBlock(filters, 3, activation=False, name="b", **common)
 
@@ -260,4 +284,5 @@ class ResidualBlock(keras.layers.Layer):
             "padding": self.padding,
             "normalization": self.normalization,
             "num_styles": self.num_styles,
+            "separable": self.separable,
         }

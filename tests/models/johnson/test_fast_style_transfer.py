@@ -26,6 +26,45 @@ def test_lite_presets_are_smaller():
     assert _net("lite_025").count_params() < _net("lite").count_params()
 
 
+def test_mobile_preset_is_depthwise_separable_with_few_full_resolution_channels(tmp_path, rng):
+    """The phone-class network: separable sampling convs and residual blocks (one
+    depthwise and one 1 x 1 kernel each), plain 5x5 edge convs, 8 channels at full
+    resolution, a float16 TFLite file under 1 MB; saved and loaded it is the same."""
+    from export.pipeline import export_model
+
+    net = _net("mobile")
+    assert net.filters == (8, 16, 64) and net.edge_kernel_size == 5
+    assert net.count_params() < 60_000
+    for block in [net.down1, net.up2] + [b.block_a for b in net.residual_blocks]:
+        assert isinstance(block.conv, keras.layers.SeparableConv2D)
+        assert block.conv.depthwise_kernel.shape[:2] == (3, 3)
+        assert block.conv.pointwise_kernel.shape[:2] == (1, 1)
+    assert net.conv_in.conv.kernel.shape == (5, 5, 3, 8)
+    assert net.conv_out.conv.kernel.shape == (5, 5, 8, 3)
+    x = rng.uniform(size=(1, 36, 28, 3)).astype("float32")
+    y = net(x).numpy()
+    assert y.shape == x.shape and 0.0 <= y.min() and y.max() <= 1.0
+    path = str(tmp_path / "net.keras")
+    net.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded(x), y, atol=1e-6)
+    assert loaded.get_config() == net.get_config()
+    net.tflite_variants, net.fixed_size_export = ("float16",), False
+    manifest = export_model(path, str(tmp_path / "out"), ("tflite",), generator=net)
+    (main,) = [a for a in manifest["artefacts"] if a["endpoint"] == "serving_default"]
+    assert main["bytes"] < 1_000_000 and main["meets_goal"], main
+    assert "DEPTHWISE_CONV_2D" in main["ops"] and "MIRROR_PAD" not in main["ops"]
+
+
+def test_bad_network_settings_are_refused():
+    with pytest.raises(ValueError, match="filters"):
+        TransformerNet(filters=(8, 16))
+    with pytest.raises(ValueError, match="odd"):
+        TransformerNet(edge_kernel_size=4)
+    with pytest.raises(ValueError, match="separable"):
+        TransformerNet(separable=True, upsampling="transpose")
+
+
 @pytest.mark.parametrize(
     "options",
     [

@@ -13,6 +13,17 @@ PRESETS = {
     "paper": {"width_multiplier": 1.0, "num_residual_blocks": 5},
     "lite": {"width_multiplier": 0.5, "num_residual_blocks": 5},
     "lite_025": {"width_multiplier": 0.25, "num_residual_blocks": 5},
+    # Phone-class: depthwise-separable sampling convs and residual blocks, 8 channels
+    # at full resolution and 16 at half, 5x5 edge convs, zero padding (TFLite's
+    # MirrorPad costs a third of its time at 1024 px). Chosen by timing variants at
+    # 1024 x 1024 on 2 cores (README "Phone-class network").
+    "mobile": {
+        "filters": (8, 16, 64),
+        "num_residual_blocks": 5,
+        "separable": True,
+        "edge_kernel_size": 5,
+        "padding": "zero",
+    },
 }
 
 
@@ -36,6 +47,11 @@ class TransformerNet(keras.Model):
         num_styles: rows of conditional instance norm parameters.
         upsampling: "resize_conv" (nearest x2 then conv; default) or "transpose" (paper).
         padding: "reflect" (default) or "zero" (for runtimes without MirrorPad).
+        filters: the three filter counts (full, half and quarter resolution) instead of
+            32-64-128 times `width_multiplier`.
+        separable: depthwise-separable convolutions everywhere but the first and last
+            (the sampling convolutions and the residual blocks).
+        edge_kernel_size: the first and last convolutions' kernel (9 in the paper).
 
     Example:
         >>> net = TransformerNet()       # the paper's 1.68M parameters
@@ -50,27 +66,39 @@ class TransformerNet(keras.Model):
         num_styles=1,
         upsampling="resize_conv",
         padding="reflect",
+        filters=None,
+        separable=False,
+        edge_kernel_size=9,
         **kwargs,
     ):
         super().__init__(**kwargs)
         if width_multiplier <= 0 or num_residual_blocks < 0:
             raise InvalidArgumentError("width_multiplier must be > 0 and num_residual_blocks >= 0")
+        if filters is not None and (len(filters) != 3 or min(filters) < 1):
+            raise InvalidArgumentError(f"filters must be three positive counts, got {filters}")
+        if edge_kernel_size < 1 or edge_kernel_size % 2 == 0:
+            raise InvalidArgumentError(f"edge_kernel_size must be odd, got {edge_kernel_size}")
         self.width_multiplier = float(width_multiplier)
         self.num_residual_blocks = int(num_residual_blocks)
         self.normalization = normalization
         self.num_styles = int(num_styles)
         self.upsampling = upsampling
         self.padding = padding
-        f1, f2, f3 = (max(4, int(round(f * self.width_multiplier))) for f in (32, 64, 128))
+        self.separable, self.edge_kernel_size = bool(separable), int(edge_kernel_size)
+        if filters is None:
+            filters = (max(4, int(round(f * self.width_multiplier))) for f in (32, 64, 128))
+        self.filters = tuple(int(f) for f in filters)
+        f1, f2, f3 = self.filters
+        k = self.edge_kernel_size
         common = {"padding": padding, "normalization": normalization, "num_styles": num_styles}
-        self.conv_in = ConvBlock(f1, 9, name="conv_in", **common)
-        self.down1 = ConvBlock(f2, 3, strides=2, name="down1", **common)
-        self.down2 = ConvBlock(f3, 3, strides=2, name="down2", **common)
+        inner = {**common, "separable": self.separable}
+        self.conv_in = ConvBlock(f1, k, name="conv_in", **common)
+        self.down1 = ConvBlock(f2, 3, strides=2, name="down1", **inner)
+        self.down2 = ConvBlock(f3, 3, strides=2, name="down2", **inner)
         self.residual_blocks = [
-            ResidualBlock(f3, name=f"residual{i}", **common)
-            for i in range(self.num_residual_blocks)
+            ResidualBlock(f3, name=f"residual{i}", **inner) for i in range(self.num_residual_blocks)
         ]
-        up = {"upsample": True, "upsampling": upsampling, **common}
+        up = {"upsample": True, "upsampling": upsampling, **inner}
         self.up1 = ConvBlock(f2, 3, name="up1", **up)
         self.up2 = ConvBlock(f1, 3, name="up2", **up)
         # With conditional instance norm the output conv is normalised too, as in
@@ -79,7 +107,7 @@ class TransformerNet(keras.Model):
         # plain output conv.
         self.conv_out = ConvBlock(
             3,
-            9,
+            k,
             padding=padding,
             normalization="conditional_instance" if self.conditional else "none",
             num_styles=num_styles,
@@ -143,6 +171,9 @@ class TransformerNet(keras.Model):
             "num_styles": self.num_styles,
             "upsampling": self.upsampling,
             "padding": self.padding,
+            "filters": list(self.filters),
+            "separable": self.separable,
+            "edge_kernel_size": self.edge_kernel_size,
         }
 
     @classmethod
