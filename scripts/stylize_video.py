@@ -94,7 +94,9 @@ def main(argv):
         raise InvalidArgumentError("--masks is for images (scripts/stylize.py)")
     source, target = _check_paths()
     info = probe(source)
-    stylizer = load_stylizer(P._MODEL.value, num_threads=P._THREADS.value)
+    stylizer = load_stylizer(
+        P._MODEL.value, num_threads=P._THREADS.value, precision=P._PRECISION.value
+    )
     stylizer, _ = P.configure(P.choose_direction(stylizer))
     P.check_scale(stylizer)
     total = min(info.frames or 0, _MAX_FRAMES.value or 10**9) or None

@@ -13,10 +13,14 @@ import re
 import numpy as np
 
 from tfstyle.assets import resolve_model
-from tfstyle.errors import TfstyleError
+from tfstyle.errors import InvalidArgumentError, TfstyleError
 from tfstyle.models import serving
 
 MODEL_KINDS = ("run", "keras", "weights", "saved_model", "tflite", "onnx")
+KERAS_KINDS = ("run", "keras", "weights")
+# Compute precision of Keras networks: "auto" is bfloat16 where the CPU has it natively
+# (AVX512_BF16 / AMX) and the network allows it (`bfloat16_inference`), else float32.
+PRECISIONS = ("auto", "float32", "bfloat16")
 # What the export appends to a TFLite file's endpoint name: precision, fixed size.
 _VARIANT_SUFFIX = r"_(float32|float16|dynamic_int8|int8)(_\d+x\d+)?$"
 # The side of the blank image that finds an exported network's output scale.
@@ -186,11 +190,26 @@ def _saved_model_dir(path):
     return None
 
 
-def load_stylizer(path, num_threads=None):
+def load_stylizer(path, num_threads=None, precision="float32"):
     """Loads the network at `path` (any of MODEL_KINDS, or `pretrained:NAME`) as a
-    `Stylizer`."""
+    `Stylizer`.
+
+    Args:
+        precision: one of PRECISIONS, for Keras networks (run folders, .keras,
+            .weights.h5): "bfloat16" computes the convolutions in bfloat16 (float32
+            weights, statistics and output); exported files carry their own precision.
+    """
+    if precision not in PRECISIONS:
+        raise InvalidArgumentError(
+            f"precision must be one of {', '.join(PRECISIONS)}, got '{precision}'"
+        )
     path = resolve_model(path)
     kind = detect_model_kind(path)
+    if precision == "bfloat16" and kind not in KERAS_KINDS:
+        raise InvalidArgumentError(
+            f"bfloat16 compute is for Keras networks (run folders, .keras); '{path}' is a "
+            f"{kind} file, whose precision was chosen at export"
+        )
     loader = {
         "run": _load_run,
         "keras": _load_keras,
@@ -200,12 +219,39 @@ def load_stylizer(path, num_threads=None):
         "onnx": _load_onnx,
     }[kind]
     try:
-        return loader(os.fspath(path), num_threads)
+        stylizer = loader(os.fspath(path), num_threads)
+        if kind in KERAS_KINDS and _wants_bfloat16(stylizer.model, precision):
+            stylizer = _keras_stylizer(kind, stylizer.path, _in_bfloat16(stylizer.model))
+        return stylizer
     except TfstyleError:
         raise
     except Exception as e:  # noqa: BLE001 - every runtime raises its own kinds
         first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
         raise ModelError(f"cannot load '{path}' as a {kind} model: {first}") from None
+
+
+def _wants_bfloat16(model, precision):
+    if precision == "auto":
+        from tfstyle.precision import native_bf16_cpu
+
+        return getattr(model, "bfloat16_inference", False) and native_bf16_cpu()
+    return precision == "bfloat16"
+
+
+def _in_bfloat16(model):
+    """The same network built under the mixed_bfloat16 policy (sublayers take the
+    global policy when they are made) with the same weights."""
+    import keras
+
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        fast = model.__class__.from_config(model.get_config())
+        fast.build_from_config(model.get_build_config())
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    fast.set_weights(model.get_weights())
+    return fast
 
 
 def keras_endpoints(model):

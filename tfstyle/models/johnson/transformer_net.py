@@ -58,6 +58,10 @@ class TransformerNet(keras.Model):
         >>> stylized = net(images)       # images in [0, 1]
     """
 
+    # `load_stylizer(..., precision="auto")` computes it in bfloat16 where the CPU has
+    # it natively: 1.5x faster at 1024 px, ~50 dB from float32 (README "Inference").
+    bfloat16_inference = True
+
     def __init__(
         self,
         width_multiplier=1.0,

@@ -1,0 +1,59 @@
+"""Keras networks computed in bfloat16 (`load_stylizer(..., precision=...)`)."""
+
+import keras
+import numpy as np
+import pytest
+
+from tfstyle.errors import InvalidArgumentError
+from tfstyle.inference import load_stylizer, runners, stylize_image
+from tfstyle.metrics import psnr
+from tfstyle.models.johnson import TransformerNet
+
+
+@pytest.fixture(scope="module")
+def network_file(tmp_path_factory):
+    keras.utils.set_random_seed(0)
+    net = TransformerNet.from_preset("lite_025")
+    net.build((None, None, None, 3))
+    path = tmp_path_factory.mktemp("net") / "generator.keras"
+    net.save(str(path))
+    return str(path)
+
+
+def test_bfloat16_computes_in_bfloat16_close_to_float32(network_file, rng):
+    """Convolutions in bfloat16, the output float32 and within the fast path's 30 dB
+    of float32 (tiled with shared statistics too); the global policy is left as it was."""
+    image = rng.uniform(size=(64, 72, 3)).astype("float32")
+    exact = load_stylizer(network_file, precision="float32")
+    fast = load_stylizer(network_file, precision="bfloat16")
+    assert exact.model.conv_in.conv.compute_dtype == "float32"
+    assert fast.model.conv_in.conv.compute_dtype == "bfloat16"
+    assert keras.mixed_precision.global_policy().name == "float32"
+    out = fast(image[None])
+    assert out.dtype == np.float32
+    assert psnr(out, exact(image[None])) > 30
+    tiled = stylize_image(fast, image, tile=32, overlap=8)
+    assert psnr(tiled, stylize_image(exact, image, tile=32, overlap=8)) > 30
+
+
+def test_auto_follows_the_cpu(network_file, monkeypatch):
+    import tfstyle.precision
+
+    monkeypatch.setattr(tfstyle.precision, "native_bf16_cpu", lambda: False)
+    assert (
+        load_stylizer(network_file, precision="auto").model.conv_in.conv.compute_dtype == "float32"
+    )
+    monkeypatch.setattr(tfstyle.precision, "native_bf16_cpu", lambda: True)
+    assert (
+        load_stylizer(network_file, precision="auto").model.conv_in.conv.compute_dtype == "bfloat16"
+    )
+
+
+def test_bad_precision_or_an_exported_file_is_refused(network_file, tmp_path):
+    with pytest.raises(InvalidArgumentError, match="precision must be"):
+        load_stylizer(network_file, precision="float16")
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not read")
+    with pytest.raises(InvalidArgumentError, match="bfloat16 compute is for Keras"):
+        load_stylizer(str(fake), precision="bfloat16")
+    assert "bfloat16" in runners.PRECISIONS
