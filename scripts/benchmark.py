@@ -421,7 +421,7 @@ def inference(weights_unused):
 
 
 def _artefact_bytes(folder, path):
-    if path == "keras":
+    if path.startswith("keras"):
         return None
     full = os.path.join(folder, path)
     if os.path.isfile(full):

@@ -107,20 +107,34 @@ def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bi
     with open(os.path.join(export_dir, "manifest.json")) as f:
         manifest = json.load(f)
     rows = []
-    targets = [("keras", run_dir, "float32", None)] + [
+    from tfstyle.metrics import psnr as psnr_db
+    from tfstyle.precision import native_bf16_cpu
+
+    # Keras in float32, and in bfloat16 where load_stylizer's "auto" would choose it.
+    fast = native_bf16_cpu() and getattr(load_stylizer(run_dir).model, "bfloat16_inference", 0)
+    keras_precisions = ("float32", "bfloat16") if fast else ("float32",)
+    targets = [("keras", run_dir, p, None) for p in keras_precisions] + [
         (a["format"], os.path.join(export_dir, a["path"]), a["precision"], a.get("psnr_db_min"))
         for a in manifest["artefacts"]
         if not a.get("fixed_size") and a.get("endpoint", "serving_default") == "serving_default"
     ]
+    probe = np.asarray(_batch(256, 1))
     for kind, path, precision, psnr in targets:
-        stylizer = load_stylizer(path, num_threads=os.cpu_count())
+        if kind == "keras":
+            stylizer = load_stylizer(path, num_threads=os.cpu_count(), precision=precision)
+        else:
+            stylizer = load_stylizer(path, num_threads=os.cpu_count())
         if bind is not None:
             stylizer = bind(stylizer)
             if stylizer is None:
                 continue
+        if kind == "keras" and precision == "float32":
+            reference = stylizer(probe)
+        elif kind == "keras":  # bfloat16 compute against Keras float32
+            psnr = psnr_db(stylizer(probe), reference)
         row = {
             "format": kind,
-            "path": os.path.relpath(path, export_dir) if kind != "keras" else "keras",
+            "path": os.path.relpath(path, export_dir) if kind != "keras" else f"keras {precision}",
             "precision": precision,
             "psnr_db": psnr,
         }

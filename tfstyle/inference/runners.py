@@ -208,7 +208,7 @@ def load_stylizer(path, num_threads=None, precision="float32"):
     if precision == "bfloat16" and kind not in KERAS_KINDS:
         raise InvalidArgumentError(
             f"bfloat16 compute is for Keras networks (run folders, .keras); '{path}' is a "
-            f"{kind} file, whose precision was chosen at export"
+            f"{kind} export, whose precision was chosen when it was exported"
         )
     loader = {
         "run": _load_run,
