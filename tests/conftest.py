@@ -30,6 +30,21 @@ def write_image(path, rng=None, size=(32, 32), mode="RGB"):
     return str(path)
 
 
+def save_random_network(folder, preset="lite_025"):
+    """A random-weight Johnson network of `preset` saved as folder/generator.keras;
+    returns the file's path."""
+    import keras
+
+    from tfstyle.models.johnson import TransformerNet
+
+    keras.utils.set_random_seed(0)
+    net = TransformerNet.from_preset(preset)
+    net.build((None, None, None, 3))
+    path = os.path.join(folder, "generator.keras")
+    net.save(path)
+    return path
+
+
 def run_cli(script, *args, timeout=600):
     """Runs `python scripts/<script> args...` (or `-m module`) and returns the result."""
     command = [sys.executable]

@@ -4,20 +4,15 @@ import keras
 import numpy as np
 import pytest
 
+from tests.conftest import save_random_network
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer, runners, stylize_image
 from tfstyle.metrics import psnr
-from tfstyle.models.johnson import TransformerNet
 
 
 @pytest.fixture(scope="module")
 def network_file(tmp_path_factory):
-    keras.utils.set_random_seed(0)
-    net = TransformerNet.from_preset("lite_025")
-    net.build((None, None, None, 3))
-    path = tmp_path_factory.mktemp("net") / "generator.keras"
-    net.save(str(path))
-    return str(path)
+    return save_random_network(str(tmp_path_factory.mktemp("net")))
 
 
 def test_bfloat16_computes_in_bfloat16_close_to_float32(network_file, rng):

@@ -4,14 +4,12 @@ resume, and scripts/stylize_video.py's output and one-line errors."""
 import os
 import subprocess
 
-import keras
 import numpy as np
 import pytest
 
-from tests.conftest import assert_one_line_error, run_cli, write_image
+from tests.conftest import assert_one_line_error, run_cli, save_random_network, write_image
 from tfstyle.errors import OutputExistsError, VideoError
 from tfstyle.io.video import FrameWriter, frames_written, probe, read_frames
-from tfstyle.models.johnson import TransformerNet
 
 
 def _ffmpeg():
@@ -35,12 +33,7 @@ def clip(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory):
-    keras.utils.set_random_seed(0)
-    net = TransformerNet.from_preset("lite_025")
-    net.build((None, None, None, 3))
-    path = tmp_path_factory.mktemp("net") / "generator.keras"
-    net.save(str(path))
-    return str(path)
+    return save_random_network(str(tmp_path_factory.mktemp("net")))
 
 
 def test_frames_stream_through_a_written_video_with_its_audio(clip, tmp_path):

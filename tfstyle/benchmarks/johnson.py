@@ -103,34 +103,42 @@ def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bi
     import json
 
     from tfstyle.inference import load_stylizer
-
-    with open(os.path.join(export_dir, "manifest.json")) as f:
-        manifest = json.load(f)
-    rows = []
     from tfstyle.metrics import psnr as psnr_db
     from tfstyle.precision import native_bf16_cpu
 
-    # Keras in float32, and in bfloat16 where load_stylizer's "auto" would choose it.
-    fast = native_bf16_cpu() and getattr(load_stylizer(run_dir).model, "bfloat16_inference", 0)
-    keras_precisions = ("float32", "bfloat16") if fast else ("float32",)
-    targets = [("keras", run_dir, p, None) for p in keras_precisions] + [
-        (a["format"], os.path.join(export_dir, a["path"]), a["precision"], a.get("psnr_db_min"))
+    with open(os.path.join(export_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    threads = os.cpu_count()
+    # Keras in float32, and in bfloat16 where load_stylizer's "auto" would choose it
+    # (its PSNR is against Keras float32 on a probe image).
+    exact = load_stylizer(run_dir, num_threads=threads)
+    targets = [("keras", run_dir, "float32", None, exact)]
+    if native_bf16_cpu() and getattr(exact.model, "bfloat16_inference", False):
+        fast = load_stylizer(run_dir, num_threads=threads, precision="bfloat16")
+        targets.append(("keras", run_dir, "bfloat16", None, fast))
+    targets += [
+        (
+            a["format"],
+            os.path.join(export_dir, a["path"]),
+            a["precision"],
+            a.get("psnr_db_min"),
+            None,
+        )
         for a in manifest["artefacts"]
         if not a.get("fixed_size") and a.get("endpoint", "serving_default") == "serving_default"
     ]
     probe = np.asarray(_batch(256, 1))
-    for kind, path, precision, psnr in targets:
-        if kind == "keras":
-            stylizer = load_stylizer(path, num_threads=os.cpu_count(), precision=precision)
-        else:
-            stylizer = load_stylizer(path, num_threads=os.cpu_count())
+    rows = []
+    for kind, path, precision, psnr, stylizer in targets:
+        if stylizer is None:
+            stylizer = load_stylizer(path, num_threads=threads)
         if bind is not None:
             stylizer = bind(stylizer)
             if stylizer is None:
                 continue
         if kind == "keras" and precision == "float32":
             reference = stylizer(probe)
-        elif kind == "keras":  # bfloat16 compute against Keras float32
+        elif kind == "keras":
             psnr = psnr_db(stylizer(probe), reference)
         row = {
             "format": kind,
