@@ -38,9 +38,12 @@ demo-gatys: $(VENV)/.installed
 		--output $(DEMO_DIR)/amber_mosaic_gatys.png --image_size 384 --steps 150 \
 		--vgg_weights $(VGG_WEIGHTS) --overwrite
 
+# One pytest process per core (pytest-xdist); a test module stays in one process, so its
+# module fixtures (the exports) are built once. TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
 	$(PY) -m ruff check tfstyle export scripts tests
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The long and large checks kept out of `make test` (marked @pytest.mark.slow).
 test-slow: $(VENV)/.installed

@@ -46,7 +46,9 @@ setup(
         # Offline digits for the MNIST classifier and its universal perturbation:
         # scikit-learn ships 1,797 of them (MNIST itself needs a download).
         "digits": ["scikit-learn>=1.4"],
-        # scipy's L-BFGS-B is the reference our TF L-BFGS is tested against.
-        "test": ["pytest>=8", "ruff>=0.6", "scipy>=1.11"],
+        # scipy's L-BFGS-B is the reference our TF L-BFGS is tested against; pytest-xdist
+        # runs the suite in one process per core (half of its time is single-threaded
+        # tracing and conversion, so two processes on two cores take 12 minutes, not 22).
+        "test": ["pytest>=8", "pytest-xdist>=3.5", "ruff>=0.6", "scipy>=1.11"],
     },
 )
