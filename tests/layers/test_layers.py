@@ -211,6 +211,40 @@ def test_rgb_output_conv_on_space_to_depth_equals_the_plain_conv(rng, kernel_siz
     assert block(odd).shape == (1, 7, 10, 3)
 
 
+@pytest.mark.parametrize("padding", ["reflect", "zero"])
+def test_upsampling_conv_on_the_input_grid_equals_resize_then_conv(rng, padding):
+    # Nearest x2 + pad + 3 x 3 conv is computed as a 2 x 2 conv to four phases of the
+    # input's grid; values and gradients equal those of the resize path, for static,
+    # odd and dynamic sizes.
+    block = ConvBlock(6, 3, upsample=True, padding=padding, normalization="none")
+    x = tf.constant(rng.normal(size=(2, 7, 5, 4)).astype("float32"))
+    block.build(x.shape)
+    assert block.subpixel
+    block.conv.bias.assign(rng.normal(size=6).astype("float32"))
+
+    def run(subpixel):
+        block.subpixel = subpixel
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = block(x)
+            loss = tf.reduce_sum(tf.sin(y))
+        return [y] + tape.gradient(loss, [x, block.conv.kernel.value, block.conv.bias.value])
+
+    fast, plain = run(True), run(False)
+    assert fast[0].shape == (2, 14, 10, 6)
+    for a, b in zip(fast, plain, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    block.subpixel = True
+    dynamic = tf.function(block, input_signature=[tf.TensorSpec([None, None, None, 4])])
+    np.testing.assert_allclose(dynamic(x), fast[0], rtol=1e-5, atol=1e-5)
+    for kept in (
+        ConvBlock(6, 5, upsample=True),
+        ConvBlock(6, 3, upsample=True, upsampling="transpose"),
+        ConvBlock(6, 3, upsample=True, separable=True),
+    ):
+        assert not kept.subpixel  # other kernels and transposed convs keep their path
+
+
 def test_even_input_output_conv_takes_the_space_to_depth_path_with_dynamic_sizes(rng):
     block = ConvBlock(3, 9, normalization="none", activation=False, even_input=True)
     x = tf.constant(rng.normal(size=(1, 12, 10, 8)).astype("float32"))

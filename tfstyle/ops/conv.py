@@ -47,3 +47,47 @@ def space_to_depth_conv2d(x, kernel, bias=None):
     if bias is not None:  # a BiasAdd: fused into the conv, and named as exporters expect
         y = tf.nn.bias_add(y, tf.tile(bias, [4]))
     return tf.nn.depth_to_space(y, 2)
+
+
+# Output phase a of a nearest x2 upsample then a padded 3-tap convolution reads input
+# rows i + a and i + a + 1 of the input padded by one: with taps (k0, k1, k2), phase 0
+# weighs them (k0, k1 + k2) and phase 1 (k0 + k1, k2). The padding of the input that
+# matches: symmetric for reflect padding of the upsampled image, zeros for zeros.
+_UPSAMPLE_PHASE_TAPS = np.array(
+    [[[1, 0, 0], [0, 1, 1]], [[1, 1, 0], [0, 0, 1]]], np.float32
+)  # [phase, tap of the 2-tap kernel, tap of the 3-tap kernel]
+UPSAMPLE_PADDINGS = {"reflect": "SYMMETRIC", "zero": "CONSTANT"}
+
+
+def upsample_kernel(kernel):
+    """The (2, 2, C_in, 4 C_out) kernel of `upsample_conv2d` from a 3 x 3 one: one
+    output channel group per output phase (a, b), in depth-to-space order."""
+    if tuple(kernel.shape[:2]) != (3, 3):
+        raise ValueError(f"upsample_conv2d needs a 3 x 3 kernel, got {kernel.shape}")
+    _, _, c_in, c_out = kernel.shape
+    r = tf.constant(_UPSAMPLE_PHASE_TAPS, kernel.dtype)
+    # small[m, n, c, a, b, o] = sum_dy,dx r[a, m, dy] r[b, n, dx] kernel[dy, dx, c, o]
+    small = tf.einsum("amd,bne,deco->mncabo", r, r, kernel)
+    return tf.reshape(small, (2, 2, c_in, 4 * c_out))
+
+
+def upsample_conv2d(x, kernel, bias=None, padding="reflect"):
+    """Nearest x2 upsampling, padding by one ("reflect" or "zero") and a 3 x 3 "valid"
+    convolution, computed on the input's own grid: a 2 x 2 convolution of the padded
+    input to four phases of output channels, each phase cropped at its offset, then
+    depth-to-space. The same result with 4/9 of the multiply-adds, and without the
+    upsampled image or its padding in memory.
+    """
+    c_out = kernel.shape[-1]
+    x = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode=UPSAMPLE_PADDINGS[padding])
+    y = tf.nn.conv2d(x, upsample_kernel(kernel), 1, "VALID")  # (H + 1) x (W + 1)
+    if bias is not None:
+        y = tf.nn.bias_add(y, tf.tile(bias, [4]))
+    # phase (a, b) starts at row a and column b: the first or the last H x W of H + 1
+    crop = (slice(None, -1), slice(1, None))
+    phases = [
+        y[:, crop[a], crop[b], (2 * a + b) * c_out : (2 * a + b + 1) * c_out]
+        for a in (0, 1)
+        for b in (0, 1)
+    ]
+    return tf.nn.depth_to_space(tf.concat(phases, axis=-1), 2)
