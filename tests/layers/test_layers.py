@@ -183,6 +183,39 @@ def test_instance_norm_value_and_gradient_equal_the_textbook_formula(rng):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
+def test_fused_instance_norm_equals_the_plain_ops(rng):
+    # Inside fused_kernels (Keras inference) one image takes FusedBatchNormV3 in
+    # training mode; a batch of two (and dynamic batch sizes of two) the plain ops;
+    # statistics being recorded keep the plain ops too.
+    from tfstyle.layers.normalization import fused_kernels, recorded_statistics
+
+    layer = InstanceNormalization()
+    layer.build((None, None, None, 3))
+    layer.gamma.assign(rng.uniform(0.5, 2, 3).astype("float32"))
+    layer.beta.assign(rng.normal(size=3).astype("float32"))
+    x = tf.constant((rng.normal(size=(2, 9, 7, 3)) * 3 + 5).astype("float32"))
+    expected = _textbook_instance_norm(x, layer.gamma.value, layer.beta.value)
+    dynamic = tf.function(layer, input_signature=[tf.TensorSpec([None, None, None, 3])])
+    with fused_kernels():
+        one = layer(x[:1])
+        assert "FusedBatchNormV3" in [
+            op.type for op in tf.function(layer).get_concrete_function(x[:1]).graph.get_operations()
+        ]
+        np.testing.assert_allclose(one, expected[:1], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(layer(x), expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(dynamic(x[:1]), expected[:1], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(dynamic(x), expected, rtol=1e-5, atol=1e-5)
+        with recorded_statistics() as recorded:
+            layer(x[:1])
+        assert recorded.flat().shape == (1, 6)
+        mixed = InstanceNormalization(dtype="mixed_bfloat16")
+        mixed.build((None, None, None, 3))
+        mixed.set_weights(layer.get_weights())
+        bf16 = mixed(x[:1])  # float32 arithmetic, bfloat16 out
+        assert bf16.dtype == tf.bfloat16
+        np.testing.assert_allclose(tf.cast(bf16, "float32"), expected[:1], atol=0.05)
+
+
 @pytest.mark.parametrize("kernel_size", [5, 7, 9])
 @pytest.mark.parametrize("padding", ["reflect", "zero"])
 def test_rgb_output_conv_on_space_to_depth_equals_the_plain_conv(rng, kernel_size, padding):

@@ -259,9 +259,16 @@ def keras_endpoints(model):
     statistics ones: `serving.network_endpoints`)."""
     import tensorflow as tf
 
+    from tfstyle.layers.normalization import fused_kernels
+
     runners = {}
     for endpoint in serving.network_endpoints(model):
-        fn = tf.function(endpoint.fn, reduce_retracing=True)
+
+        def fused(plain=endpoint.fn, **inputs):
+            with fused_kernels():
+                return plain(**inputs)
+
+        fn = tf.function(fused, reduce_retracing=True)
 
         def call(fn=fn, **inputs):
             return {

@@ -3,15 +3,18 @@
 Built from mean / variance / rsqrt so that they convert to TFLite builtins and stay
 float under integer quantisation. Statistics are computed in float32 even when the
 layer runs in bfloat16 or float16, and can be recorded on one image and given to
-another (`recorded_statistics`, `given_statistics`: seamless tiles).
+another (`recorded_statistics`, `given_statistics`: seamless tiles). Keras inference
+may run instance norm as one fused kernel instead (`fused_kernels`).
 """
 
 import contextlib
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 _statistics = None  # the `_Statistics` of an open `recorded_statistics`/`given_statistics`
+_fused = False  # inside `fused_kernels`
 
 
 class _Statistics:
@@ -80,6 +83,47 @@ def given_statistics(statistics):
     own contrast and tone, and the seams show. A video can reuse one frame's.
     """
     return _statistics_mode(_Statistics(given=statistics))
+
+
+@contextlib.contextmanager
+def fused_kernels():
+    """Context manager: instance norm of one image, traced inside it, runs as one fused
+    batch-norm kernel in training mode (the statistics of a batch of one image are its
+    instance statistics; float32 arithmetic on bfloat16 input and output), 2.5-5x
+    faster than the chain of plain ops on the CPU. For Keras inference only: the
+    kernel has no TFLite or ONNX form, and it leaves the statistics unrecorded, so
+    exports and the statistics endpoints keep the plain ops."""
+    global _fused
+    outer, _fused = _fused, True
+    try:
+        yield
+    finally:
+        _fused = outer
+
+
+def _fused_instance_norm(x, epsilon, gamma, beta):
+    """Instance norm with gamma / beta (float32, (C,)) as FusedBatchNormV3 on each image
+    of a batch of one; other batch sizes take `_normalize`."""
+
+    def fused():
+        y = tf.raw_ops.FusedBatchNormV3(
+            x=x,
+            scale=gamma,
+            offset=beta,
+            mean=tf.zeros([0]),
+            variance=tf.zeros([0]),
+            epsilon=epsilon,
+            data_format="NHWC",
+            is_training=True,
+        )[0]
+        return tf.ensure_shape(y, x.shape)
+
+    def plain():
+        return tf.cast(_normalize(x, epsilon, gamma, beta), x.dtype)
+
+    if x.shape[0] is not None:
+        return fused() if x.shape[0] == 1 else plain()
+    return tf.cond(tf.shape(x)[0] == 1, fused, plain)
 
 
 def _symbolic():
@@ -151,6 +195,12 @@ class InstanceNormalization(keras.layers.Layer):
     def call(self, x):
         gamma = None if self.gamma is None else ops.cast(self.gamma, "float32")
         beta = None if self.beta is None else ops.cast(self.beta, "float32")
+        if _fused and _statistics is None and not _symbolic():
+            channels = (x.shape[-1],)
+            gamma = ops.ones(channels, "float32") if gamma is None else gamma
+            beta = ops.zeros(channels, "float32") if beta is None else beta
+            x = ops.cast(x, self.compute_dtype)
+            return _fused_instance_norm(x, self.epsilon, gamma, beta)
         return ops.cast(_normalize(x, self.epsilon, gamma, beta), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
