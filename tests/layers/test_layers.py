@@ -216,6 +216,29 @@ def test_fused_instance_norm_equals_the_plain_ops(rng):
         np.testing.assert_allclose(tf.cast(bf16, "float32"), expected[:1], atol=0.05)
 
 
+def test_fused_conditional_instance_norm_equals_the_plain_ops(rng):
+    # CIN's per-image (gamma, beta), blended from the style weights, feed the same
+    # fused kernel for one image; two images take the plain ops.
+    from tfstyle.layers.normalization import fused_kernels
+
+    layer = ConditionalInstanceNormalization(3)
+    layer.build([(None, None, None, 4), (None, 3)])
+    layer.gamma.assign(rng.uniform(0.5, 2, (3, 4)).astype("float32"))
+    layer.beta.assign(rng.normal(size=(3, 4)).astype("float32"))
+    x = tf.constant((rng.normal(size=(2, 9, 7, 4)) * 3 + 5).astype("float32"))
+    weights = tf.constant([[0.2, 0.0, 0.8], [0.0, 1.0, 0.0]], tf.float32)
+    plain = layer([x, weights])
+    dynamic = tf.function(
+        layer, input_signature=[[tf.TensorSpec([None, None, None, 4]), tf.TensorSpec([None, 3])]]
+    )
+    with fused_kernels():
+        graph = tf.function(layer).get_concrete_function([x[:1], weights[:1]]).graph
+        assert "FusedBatchNormV3" in [op.type for op in graph.get_operations()]
+        np.testing.assert_allclose(layer([x[:1], weights[:1]]), plain[:1], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(dynamic([x[1:], weights[1:]]), plain[1:], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(dynamic([x, weights]), plain, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("kernel_size", [5, 7, 9])
 @pytest.mark.parametrize("padding", ["reflect", "zero"])
 def test_rgb_output_conv_on_space_to_depth_equals_the_plain_conv(rng, kernel_size, padding):

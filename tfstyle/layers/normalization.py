@@ -102,14 +102,14 @@ def fused_kernels():
 
 
 def _fused_instance_norm(x, epsilon, gamma, beta):
-    """Instance norm with gamma / beta (float32, (C,)) as FusedBatchNormV3 on each image
-    of a batch of one; other batch sizes take `_normalize`."""
+    """Instance norm with gamma / beta (float32, (C,) or per image (B, 1, 1, C)) as
+    FusedBatchNormV3 on a batch of one image; other batch sizes take `_normalize`."""
 
     def fused():
         y = tf.raw_ops.FusedBatchNormV3(
             x=x,
-            scale=gamma,
-            offset=beta,
+            scale=tf.reshape(gamma, [-1]),
+            offset=tf.reshape(beta, [-1]),
             mean=tf.zeros([0]),
             variance=tf.zeros([0]),
             epsilon=epsilon,
@@ -288,6 +288,9 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
             beta = ops.concatenate([ops.stop_gradient(beta[:k]), beta[k:]], axis=0)
         gamma = ops.matmul(weights, gamma)[:, None, None, :]
         beta = ops.matmul(weights, beta)[:, None, None, :]
+        if _fused and _statistics is None and not _symbolic():
+            x = ops.cast(x, self.compute_dtype)
+            return _fused_instance_norm(x, self.epsilon, gamma, beta)
         return ops.cast(_normalize(x, self.epsilon, gamma, beta), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
