@@ -239,6 +239,16 @@ def test_fused_conditional_instance_norm_equals_the_plain_ops(rng):
         np.testing.assert_allclose(dynamic([x, weights]), plain, rtol=1e-5, atol=1e-5)
 
 
+def _values_and_gradients(block, x):
+    """A conv block's output and the gradients of sum(sin(output)) with respect to its
+    input, kernel and bias."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = block(x)
+        loss = tf.reduce_sum(tf.sin(y))
+    return [y] + tape.gradient(loss, [x, block.conv.kernel.value, block.conv.bias.value])
+
+
 @pytest.mark.parametrize("kernel_size", [5, 7, 9])
 @pytest.mark.parametrize("padding", ["reflect", "zero"])
 def test_rgb_output_conv_on_space_to_depth_equals_the_plain_conv(rng, kernel_size, padding):
@@ -252,11 +262,7 @@ def test_rgb_output_conv_on_space_to_depth_equals_the_plain_conv(rng, kernel_siz
 
     def run(rearrange):
         block.rearranged = rearrange
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            y = block(x)
-            loss = tf.reduce_sum(tf.sin(y))
-        return [y] + tape.gradient(loss, [x, block.conv.kernel.value, block.conv.bias.value])
+        return _values_and_gradients(block, x)
 
     fast, plain = run(True), run(False)
     for a, b in zip(fast, plain, strict=True):
@@ -280,11 +286,7 @@ def test_upsampling_conv_on_the_input_grid_equals_resize_then_conv(rng, padding)
 
     def run(subpixel):
         block.subpixel = subpixel
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            y = block(x)
-            loss = tf.reduce_sum(tf.sin(y))
-        return [y] + tape.gradient(loss, [x, block.conv.kernel.value, block.conv.bias.value])
+        return _values_and_gradients(block, x)
 
     fast, plain = run(True), run(False)
     assert fast[0].shape == (2, 14, 10, 6)

@@ -215,10 +215,12 @@ class ConvBlock(keras.layers.Layer):
             return self.conv(x, training=training)
         return self.conv(x)
 
+    def _kernel_and_bias(self, dtype):
+        kernel = tf.cast(self.conv.kernel, dtype)
+        return kernel, tf.cast(self.conv.bias, dtype) if self.use_bias else None
+
     def _upsample_conv(self, x):
-        kernel = tf.cast(self.conv.kernel, x.dtype)
-        bias = tf.cast(self.conv.bias, x.dtype) if self.use_bias else None
-        return upsample_conv2d(x, kernel, bias, self.padding)
+        return upsample_conv2d(x, *self._kernel_and_bias(x.dtype), self.padding)
 
     def _rearrange(self, x):
         """Whether this call takes the space-to-depth path: a static height and width
@@ -236,9 +238,7 @@ class ConvBlock(keras.layers.Layer):
         if self.pad is None:  # "same" zero padding, made explicit
             p = self.kernel_size // 2
             x = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]])
-        kernel = tf.cast(self.conv.kernel, x.dtype)
-        bias = tf.cast(self.conv.bias, x.dtype) if self.use_bias else None
-        return space_to_depth_conv2d(x, kernel, bias)
+        return space_to_depth_conv2d(x, *self._kernel_and_bias(x.dtype))
 
     def get_config(self):
         return {

@@ -101,15 +101,23 @@ def fused_kernels():
         _fused = outer
 
 
-def _fused_instance_norm(x, epsilon, gamma, beta):
-    """Instance norm with gamma / beta (float32, (C,) or per image (B, 1, 1, C)) as
-    FusedBatchNormV3 on a batch of one image; other batch sizes take `_normalize`."""
+def _instance_norm(x, epsilon, gamma, beta, dtype):
+    """Instance norm of `x` with float32 gamma / beta ((C,), per image (B, 1, 1, C), or
+    None), in `dtype`: one FusedBatchNormV3 for a batch of one image inside
+    `fused_kernels` (no statistics being recorded or given), `_normalize` otherwise."""
+
+    def plain():
+        return ops.cast(_normalize(x, epsilon, gamma, beta), dtype)
+
+    if not _fused or _statistics is not None or _symbolic():
+        return plain()
+    channels = (x.shape[-1],)
 
     def fused():
         y = tf.raw_ops.FusedBatchNormV3(
-            x=x,
-            scale=tf.reshape(gamma, [-1]),
-            offset=tf.reshape(beta, [-1]),
+            x=ops.cast(x, dtype),
+            scale=ops.ones(channels, "float32") if gamma is None else tf.reshape(gamma, [-1]),
+            offset=ops.zeros(channels, "float32") if beta is None else tf.reshape(beta, [-1]),
             mean=tf.zeros([0]),
             variance=tf.zeros([0]),
             epsilon=epsilon,
@@ -117,9 +125,6 @@ def _fused_instance_norm(x, epsilon, gamma, beta):
             is_training=True,
         )[0]
         return tf.ensure_shape(y, x.shape)
-
-    def plain():
-        return tf.cast(_normalize(x, epsilon, gamma, beta), x.dtype)
 
     if x.shape[0] is not None:
         return fused() if x.shape[0] == 1 else plain()
@@ -195,13 +200,7 @@ class InstanceNormalization(keras.layers.Layer):
     def call(self, x):
         gamma = None if self.gamma is None else ops.cast(self.gamma, "float32")
         beta = None if self.beta is None else ops.cast(self.beta, "float32")
-        if _fused and _statistics is None and not _symbolic():
-            channels = (x.shape[-1],)
-            gamma = ops.ones(channels, "float32") if gamma is None else gamma
-            beta = ops.zeros(channels, "float32") if beta is None else beta
-            x = ops.cast(x, self.compute_dtype)
-            return _fused_instance_norm(x, self.epsilon, gamma, beta)
-        return ops.cast(_normalize(x, self.epsilon, gamma, beta), self.compute_dtype)
+        return _instance_norm(x, self.epsilon, gamma, beta, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -288,10 +287,7 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
             beta = ops.concatenate([ops.stop_gradient(beta[:k]), beta[k:]], axis=0)
         gamma = ops.matmul(weights, gamma)[:, None, None, :]
         beta = ops.matmul(weights, beta)[:, None, None, :]
-        if _fused and _statistics is None and not _symbolic():
-            x = ops.cast(x, self.compute_dtype)
-            return _fused_instance_norm(x, self.epsilon, gamma, beta)
-        return ops.cast(_normalize(x, self.epsilon, gamma, beta), self.compute_dtype)
+        return _instance_norm(x, self.epsilon, gamma, beta, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
