@@ -462,7 +462,11 @@ class PerceptualFlags:
 
     def __init__(self):
         self.style_size = flags.DEFINE_integer(
-            "style_size", None, "Longer side of the style image(s) (default: up to 512)."
+            "style_size",
+            256,
+            "Longer side the style image(s) are resized to (fast-neural-style's 256); "
+            "0: the painting's own size, up to 512 px.",
+            lower_bound=0,
         )
         self.content_weight = flags.DEFINE_float(
             "content_weight", 1.0, "Content weight.", lower_bound=0

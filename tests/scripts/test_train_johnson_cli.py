@@ -52,6 +52,7 @@ def test_train_then_resume_on_rerun(tmp_path, photos):
         assert (out / name).exists()
     config = json.loads((out / "config.json").read_text())
     assert config["style"] == "mosaic" and config["total_steps"] == 2
+    assert config["style_size"] == 256  # fast-neural-style's painting size
     second = _train(photos, out, "--steps", "4")
     assert second.returncode == 0, second.stderr
     assert "resuming" in second.stdout
@@ -93,6 +94,8 @@ def test_auto_precision_on_a_cpu_without_bfloat16(tmp_path, photos, monkeypatch)
         ["--style", "mosaic", "--content_dir", "/nonexistent/folder"],
         ["--style", "mosaic", "--image_size", "30"],
         ["--style", "mosaic", "--batch_size", "0"],
+        ["--style", "mosaic", "--style_size", "8"],
+        ["--style", "mosaic", "--style_size", "-1"],
         ["--style", "mosaic", "--style_layers", "relu9_9"],
         ["--preset", "huge", "--style", "mosaic"],
         ["--content_dir", "x"],

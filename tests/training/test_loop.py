@@ -112,3 +112,33 @@ def test_run_config_refuses_changed_identity_and_reads_older_runs(tmp_path):
     assert write_run_config(str(tmp_path), {"family": "johnson", "style": "mosaic"}, keys)
     with pytest.raises(InvalidArgumentError, match="family"):
         write_run_config(str(tmp_path), {"family": "cin", "style": "mosaic"}, keys)
+
+
+def test_run_config_reads_a_null_style_size_as_the_paintings_own_size(tmp_path):
+    """Johnson/CIN runs written before --style_size defaulted to 256 recorded null for
+    "the painting's own size" (0 now): they resume with 0 and refuse the new default."""
+    import json
+
+    import pytest
+
+    from tfstyle.errors import InvalidArgumentError
+    from tfstyle.training.run_config import write_run_config
+
+    keys = ("family", "style_size")
+    old = {"family": "johnson", "style_size": None}
+    (tmp_path / "config.json").write_text(json.dumps(old))
+    with pytest.raises(InvalidArgumentError, match="style_size: 0 -> 256"):
+        write_run_config(str(tmp_path), {"family": "johnson", "style_size": 256}, keys)
+    assert write_run_config(str(tmp_path), {"family": "johnson", "style_size": 0}, keys)
+    # A CIN run adding a style to such a network inherits its null.
+    assert write_run_config(str(tmp_path), {"family": "johnson", "style_size": None}, keys)
+
+
+def test_johnson_takes_the_painting_at_256_px_by_default():
+    """fast-neural-style's -style_image_size 256; 0 keeps the painting's own size."""
+    from tfstyle.models.johnson.train import JohnsonTrainConfig
+    from tfstyle.training.recipe import load_style
+
+    config = JohnsonTrainConfig(style="mosaic", output_dir="unused")
+    assert max(load_style("mosaic", config.style_size)[1].shape[:2]) == 256
+    assert load_style("mosaic", 0)[1].shape[:2] == (391, 470)  # the bundled file's size

@@ -249,7 +249,9 @@ def total_steps(config, source):
 
 
 def load_style(name_or_path, style_size=None, default_side=512):
-    """(absolute path, (h, w, 3) image) of a bundled style name or an image path."""
+    """(absolute path, (h, w, 3) image) of a bundled style name or an image path,
+    resized to `style_size` on its longer side (0 or None: its own size, at most
+    `default_side`)."""
     path = resolve_style(name_or_path)
     image = load_image(path, max_side=style_size or default_side)
     if style_size:

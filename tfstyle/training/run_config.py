@@ -21,6 +21,7 @@ def check_run_config(output_dir, config, must_match=()):
         previous = json.load(f)
     # Runs written before the "family" key existed were all Johnson runs.
     previous.setdefault("family", "johnson")
+    previous, config = _current_meaning(previous), _current_meaning(config)
     changed = [k for k in must_match if previous.get(k) != config.get(k)]
     if changed:
         details = ", ".join(f"{k}: {previous.get(k)!r} -> {config.get(k)!r}" for k in changed)
@@ -29,6 +30,14 @@ def check_run_config(output_dir, config, must_match=()):
             f"use another --output_dir or the same settings to resume"
         )
     return True
+
+
+def _current_meaning(config):
+    """Johnson/CIN runs written before --style_size defaulted to 256 recorded null for
+    "the painting's own size", which is 0 now (a CIN run adding a style inherits it)."""
+    if "style_size" in config and config["style_size"] is None:
+        return {**config, "style_size": 0}
+    return config
 
 
 def write_run_config(output_dir, config, must_match=()):

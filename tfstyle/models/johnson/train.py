@@ -11,6 +11,12 @@ from tfstyle.models.johnson.transformer_net import PRESETS, TransformerNet
 from tfstyle.training.recipe import Recipe, TrainConfig, load_style, register_recipe
 
 # Settings that define the network or its objective: a resume must not change them.
+# The painting's longer side: fast-neural-style's -style_image_size (256, the size of its
+# crops). The style Grams describe the painting at that scale, so strokes come out at the
+# painting's proportions in 256 px images, the size the quality yardstick (and Gatys at
+# 256 px) judges them at. 0: the painting's own size, up to 512 px.
+STYLE_SIZE = 256
+
 IDENTITY_KEYS = (
     "style",
     "preset",
@@ -28,7 +34,7 @@ class JohnsonTrainConfig(TrainConfig):
     """Training settings; the defaults are the paper's (batch 4, 256 px, Adam 1e-3, 2 epochs)."""
 
     style: str
-    style_size: int | None = None
+    style_size: int = STYLE_SIZE
     content_weight: float = DEFAULT_WEIGHTS["content_weight"]
     style_weight: float = DEFAULT_WEIGHTS["style_weight"]
     tv_weight: float = DEFAULT_WEIGHTS["tv_weight"]
@@ -40,6 +46,11 @@ class JohnsonTrainConfig(TrainConfig):
         if self.preset not in PRESETS:
             raise InvalidArgumentError(
                 f"--preset must be one of {', '.join(PRESETS)}, got '{self.preset}'"
+            )
+        if self.style_size and self.style_size < 32:
+            raise InvalidArgumentError(
+                f"--style_size must be 0 (the painting's own size) or at least 32, "
+                f"got {self.style_size}"
             )
         super().validate()
 
