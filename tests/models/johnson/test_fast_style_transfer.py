@@ -57,7 +57,23 @@ def test_mobile_preset_is_depthwise_separable_with_few_full_resolution_channels(
     assert all(a["meets_goal"] for a in manifest["artefacts"]), manifest["artefacts"]
     (f16,) = [a for a in manifest["artefacts"] if a["format"] == "tflite"]
     assert f16["bytes"] < 1_000_000
-    assert "DEPTHWISE_CONV_2D" in f16["ops"] and "MIRROR_PAD" not in f16["ops"]
+    # Zero padding inside; the one MIRROR_PAD is the input's 8 px margin.
+    assert "DEPTHWISE_CONV_2D" in f16["ops"] and net.padding == "zero"
+
+
+def test_edge_padding_mirrors_the_input_and_crops_the_margin(rng):
+    """The mobile preset's `edge_padding=8` is the zero-margin network run on the input
+    mirrored by 8 px, cropped back: the dark frame of zero padding lands in the margin."""
+    net = _net("mobile")
+    assert net.edge_padding == 8
+    plain = _net("mobile", edge_padding=0)
+    plain.set_weights(net.get_weights())
+    x = rng.uniform(size=(1, 36, 28, 3)).astype("float32")
+    mirrored = np.pad(x, ((0, 0), (8, 8), (8, 8), (0, 0)), mode="reflect")
+    expected = plain(mirrored).numpy()[:, 8:-8, 8:-8]
+    np.testing.assert_allclose(net(x).numpy(), expected, atol=2e-6)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        TransformerNet(edge_padding=6)
 
 
 def test_bad_network_settings_are_refused():
