@@ -25,14 +25,13 @@ from tfstyle.layers.conv_block import ConvBlock
 _MIN_VARIANCE_OVER_EPSILON = 1000.0
 
 
-def _blocks(layer, found=None):
-    """Every ConvBlock inside `layer`, depth first, each once."""
-    found = [] if found is None else found
-    for sub in getattr(layer, "_layers", ()):
-        if isinstance(sub, ConvBlock) and all(sub is not f for f in found):
-            found.append(sub)
-        _blocks(sub, found)
-    return found
+def _blocks(network):
+    """Every ConvBlock inside `network`, each once, in creation order."""
+    return [
+        layer
+        for layer in network._flatten_layers(include_self=False)
+        if isinstance(layer, ConvBlock)
+    ]
 
 
 def equalizable(block):
