@@ -14,6 +14,7 @@ float32 (README "Inference").
 
 import contextlib
 
+import keras
 import numpy as np
 
 from tfstyle.layers.conv_block import ConvBlock
@@ -40,9 +41,12 @@ def equalizable(block):
     return block.normalization in ("instance", "conditional_instance") and not block.spectral_norm
 
 
-def _output_axis(conv):
-    """The kernel axis of the output channels (Conv2DTranspose stores (k, k, out, in))."""
-    return 2 if type(conv).__name__ == "Conv2DTranspose" else -1
+def output_kernel(conv):
+    """(the kernel that makes `conv`'s output channels, the axis of those channels):
+    SeparableConv2D's 1x1, Conv2DTranspose's (k, k, out, in), or the plain kernel."""
+    if hasattr(conv, "pointwise_kernel"):
+        return conv.pointwise_kernel, -1
+    return conv.kernel, 2 if isinstance(conv, keras.layers.Conv2DTranspose) else -1
 
 
 @contextlib.contextmanager
@@ -109,10 +113,7 @@ def equalized(network, run_examples):
 
 def _rescale(conv, scale, mean):
     """Output channel c of `conv` becomes (y_c - mean_c) / scale_c."""
-    if hasattr(conv, "pointwise_kernel"):  # SeparableConv2D: the 1x1 makes the outputs
-        kernel, axis = conv.pointwise_kernel, -1
-    else:
-        kernel, axis = conv.kernel, _output_axis(conv)
+    kernel, axis = output_kernel(conv)
     shape = [1] * len(kernel.shape)
     shape[axis] = -1
     kernel.assign(kernel.numpy() / scale.reshape(shape).astype(np.float32))

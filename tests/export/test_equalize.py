@@ -4,7 +4,7 @@ and zero-mean instance-normalised conv channels, weights restored, int8 files cl
 import numpy as np
 import pytest
 
-from export.equalize import _blocks, equalizable, equalized
+from export.equalize import _blocks, equalizable, equalized, output_kernel
 from tfstyle.models.johnson import TransformerNet
 
 
@@ -17,16 +17,21 @@ def _skewed(preset="lite_025", **kwargs):
     for block in _blocks(net):
         if equalizable(block):
             conv = block.conv
-            kernel = conv.pointwise_kernel if hasattr(conv, "pointwise_kernel") else conv.kernel
-            scale = 10.0 ** rng.uniform(-1, 2, kernel.shape[-1])
-            kernel.assign(kernel.numpy() * scale)
-            conv.bias.assign(conv.bias.numpy() * scale + rng.normal(0, 50, kernel.shape[-1]))
+            kernel, axis = output_kernel(conv)
+            scale = 10.0 ** rng.uniform(-1, 2, kernel.shape[axis])
+            shape = [1] * 4
+            shape[axis] = -1
+            kernel.assign(kernel.numpy() * scale.reshape(shape))
+            conv.bias.assign(conv.bias.numpy() * scale + rng.normal(0, 50, scale.shape))
     return net
 
 
-@pytest.mark.parametrize("preset", ["lite_025", "mobile"])
-def test_equalized_keeps_the_outputs_and_restores_the_weights(preset, rng):
-    net = _skewed(preset)
+@pytest.mark.parametrize(
+    "preset, options",
+    [("lite_025", {}), ("mobile", {}), ("lite_025", {"upsampling": "transpose"})],
+)
+def test_equalized_keeps_the_outputs_and_restores_the_weights(preset, options, rng):
+    net = _skewed(preset, **options)
     images = rng.uniform(size=(3, 32, 32, 3)).astype("float32")
     before = net(images).numpy()
     weights = [w.numpy() for w in net.weights]
