@@ -14,7 +14,12 @@ from tfstyle.errors import InvalidArgumentError
 
 _MODEL = flags.DEFINE_string("model", None, "Training run folder or .keras file.")
 _OUTPUT_DIR = flags.DEFINE_string("output_dir", None, "Folder for the exported files.")
-_FORMATS = flags.DEFINE_list("formats", ["saved_model", "tflite", "onnx"], "Formats to write.")
+_FORMATS = flags.DEFINE_list(
+    "formats",
+    ["saved_model", "tflite", "onnx"],
+    "Formats to write; saved_model_bfloat16 (Johnson, CIN) only when named: a SavedModel "
+    "computing in bfloat16, for CPUs with AVX512_BF16 or AMX.",
+)
 _CONTENT_DIR = flags.DEFINE_string(
     "content_dir", None, "Photos for int8 calibration (default: bundled)."
 )

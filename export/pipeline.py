@@ -15,12 +15,21 @@ from tfstyle.models.serving import network_endpoints
 from tfstyle.quiet import quiet_stderr
 
 FORMATS = ("saved_model", "tflite", "onnx")
+# Written only when asked for: a SavedModel computing in bfloat16, for networks that
+# declare `bfloat16_inference` (Johnson, CIN), served on CPUs with native bfloat16.
+OPTIONAL_FORMATS = ("saved_model_bfloat16",)
 FIXED_SIZE = (384, 384)
 # Parity goals (PSNR in dB against the Keras model) per artefact precision. Full int8
 # depends on how well the calibration images cover the activations: its goal is an aim
 # that is reported, not a gate.
-PSNR_GOALS = {"float32": 50.0, "float16": 40.0, "dynamic_int8": 30.0, "int8": 25.0}
-REQUIRED_PRECISIONS = ("float32", "float16", "dynamic_int8")
+PSNR_GOALS = {
+    "float32": 50.0,
+    "bfloat16": 35.0,
+    "float16": 40.0,
+    "dynamic_int8": 30.0,
+    "int8": 25.0,
+}
+REQUIRED_PRECISIONS = ("float32", "bfloat16", "float16", "dynamic_int8")
 MANIFEST = "manifest.json"
 
 
@@ -141,14 +150,20 @@ def export_model(
             with which every format tiles large images without seams. About three
             times the export time of a one-endpoint network.
     """
-    unknown = [f for f in formats if f not in FORMATS]
+    known = FORMATS + OPTIONAL_FORMATS
+    unknown = [f for f in formats if f not in known]
     if unknown or not formats:
-        raise InvalidArgumentError(f"unknown formats {unknown}; choose from {', '.join(FORMATS)}")
+        raise InvalidArgumentError(f"unknown formats {unknown}; choose from {', '.join(known)}")
     if os.path.exists(output_dir) and os.listdir(output_dir) and not overwrite:
         raise OutputExistsError(
             f"output folder '{output_dir}' is not empty; pass --overwrite to replace it"
         )
     generator = generator if generator is not None else load_generator(model_path)
+    if "saved_model_bfloat16" in formats and not getattr(generator, "bfloat16_inference", False):
+        raise InvalidArgumentError(
+            f"saved_model_bfloat16 is for networks that compute in bfloat16 (Johnson, CIN); "
+            f"'{model_path}' is a {type(generator).__name__}"
+        )
     say = on_progress or (lambda message: None)
     with quiet_stderr():
         return _export(generator, model_path, output_dir, formats, content_dir, say, statistics)
@@ -196,6 +211,13 @@ def _export(generator, model_path, output_dir, formats, content_dir, say, statis
                 {"path": "saved_model/1", "format": "saved_model", "precision": "float32"}
             )
             say("saved_model/1")
+        if "saved_model_bfloat16" in formats:
+            rel = os.path.join("saved_model_bfloat16", "1")
+            saved_model.write_bfloat16_saved_model(
+                generator, os.path.join(staging, rel), statistics=statistics
+            )
+            artefacts.append({"path": rel, "format": "saved_model", "precision": "bfloat16"})
+            say(rel)
         if "tflite" in formats:
             sources = [(serving_dir, None)]
             if fixed:

@@ -158,6 +158,50 @@ def test_full_int8_keeps_each_tiles_own_statistics(tmp_path):
     assert os.listdir(tmp_path / "out" / "tflite") == ["model_int8.tflite"]
 
 
+def _op_types(saved_model_dir, signature="serving_default"):
+    """Every op type in a SavedModel signature's graph and the functions it calls."""
+    import tensorflow as tf
+
+    graph = tf.saved_model.load(saved_model_dir).signatures[signature].graph.as_graph_def()
+    nodes = list(graph.node) + [n for f in graph.library.function for n in f.node_def]
+    return {n.op for n in nodes}, {
+        n.attr["T"].type for n in nodes if n.op in ("Conv2D", "FusedBatchNormV3")
+    }
+
+
+def test_bfloat16_saved_model_fuses_instance_norm_and_matches_keras(run_dir, tmp_path, rng):
+    """`--formats saved_model_bfloat16`: the network computes in bfloat16 with one fused
+    kernel per instance norm (what `stylize.py --precision auto` runs), within its goal
+    of float32 Keras; batches and the statistics endpoints work too."""
+    import tensorflow as tf
+
+    out = tmp_path / "out"
+    manifest = export_model(str(run_dir), str(out), ("saved_model_bfloat16",))
+    (artefact,) = manifest["artefacts"]
+    assert artefact["path"] == "saved_model_bfloat16/1" and artefact["precision"] == "bfloat16"
+    assert artefact["meets_goal"] and artefact["psnr_goal_db"] == 35.0, artefact["psnr_db_min"]
+    assert {"256x256x1", "192x320x2"} <= set(artefact["parity"])
+    ops, dtypes = _op_types(str(out / "saved_model_bfloat16" / "1"))
+    assert "FusedBatchNormV3" in ops and tf.bfloat16.as_datatype_enum in dtypes
+    assert os.path.exists(out / "saved_model_bfloat16" / "1" / "assets.extra")
+    stylizer = load_stylizer(str(out / "saved_model_bfloat16" / "1"))
+    assert stylizer.statistics_endpoints() is not None
+    net = keras.saving.load_model(str(run_dir / "generator.keras"))
+    x = rng.uniform(size=(1, 44, 52, 3)).astype("float32")
+    assert psnr(net(x).numpy(), stylizer(x)) > 35.0
+
+
+def test_bfloat16_saved_model_is_refused_for_other_networks(tmp_path):
+    from tfstyle.errors import InvalidArgumentError
+    from tfstyle.models.super_resolution import make_upscaler
+
+    net = make_upscaler("srresnet", scale=4)
+    net.build((None, None, None, 3))
+    with pytest.raises(InvalidArgumentError, match="saved_model_bfloat16 is for networks"):
+        export_model(str(tmp_path), str(tmp_path / "out"), ("saved_model_bfloat16",), generator=net)
+    assert not (tmp_path / "out").exists()
+
+
 def test_saved_model_signatures(exported):
     import tensorflow as tf
 

@@ -221,7 +221,7 @@ def load_stylizer(path, num_threads=None, precision="float32"):
     try:
         stylizer = loader(os.fspath(path), num_threads)
         if kind in KERAS_KINDS and _wants_bfloat16(stylizer.model, precision):
-            stylizer = _keras_stylizer(kind, stylizer.path, _in_bfloat16(stylizer.model))
+            stylizer = _keras_stylizer(kind, stylizer.path, in_bfloat16(stylizer.model))
         return stylizer
     except TfstyleError:
         raise
@@ -238,7 +238,7 @@ def _wants_bfloat16(model, precision):
     return precision == "bfloat16"
 
 
-def _in_bfloat16(model):
+def in_bfloat16(model):
     """The same network built under the mixed_bfloat16 policy (sublayers take the
     global policy when they are made) with the same weights."""
     import keras
