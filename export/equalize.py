@@ -8,8 +8,8 @@ to 20, offsets up to 2.7 deviations): one int8 scale per tensor then spends its 
 on the widest channels and the others round to a few steps. Dividing each channel by
 its deviation over calibration images and subtracting its mean gives every channel the
 same range. Measured on the paper network trained 400 steps on ImageNet VGG features,
-at 512 px on three held-out photos: TFLite full int8 20.5 -> 26.8 dB PSNR against
-float32 (README "Inference").
+at 512 px on three held-out photos: TFLite full int8 20.5 -> 26.7 dB PSNR against
+float32 (README "Export").
 """
 
 import contextlib

@@ -173,8 +173,9 @@ def _int8_source(generator, path, size, content_dir):
     """The SavedModel the full-int8 files convert from: the main endpoint of `generator`
     with its instance-normalised channels equalised (`export/equalize.py`) over 8
     calibration photos. Only full int8 gains from it (the trained paper network: 20.5 ->
-    26.7 dB; dynamic int8 does not change, and a random network's lost 0.1 dB), and full
-    int8 has no statistics endpoints, so every other file keeps the weights as trained.
+    26.7 dB; dynamic int8 did not change on trained networks and lost 0.1 dB on a random
+    one), and full int8 has no statistics endpoints, so every other file keeps the
+    weights as trained.
     Returns the number of convolutions equalised."""
     from export import saved_model
     from export.equalize import equalized

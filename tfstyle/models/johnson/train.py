@@ -10,13 +10,13 @@ from tfstyle.models.johnson.fast_style_transfer import DEFAULT_WEIGHTS, FastStyl
 from tfstyle.models.johnson.transformer_net import PRESETS, TransformerNet
 from tfstyle.training.recipe import Recipe, TrainConfig, load_style, register_recipe
 
-# Settings that define the network or its objective: a resume must not change them.
 # The painting's longer side: fast-neural-style's -style_image_size (256, the size of its
 # crops). The style Grams describe the painting at that scale, so strokes come out at the
 # painting's proportions in 256 px images, the size the quality yardstick (and Gatys at
 # 256 px) judges them at. 0: the painting's own size, up to 512 px.
 STYLE_SIZE = 256
 
+# Settings that define the network or its objective: a resume must not change them.
 IDENTITY_KEYS = (
     "style",
     "preset",
