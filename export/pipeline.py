@@ -161,8 +161,8 @@ def export_model(
     generator = generator if generator is not None else load_generator(model_path)
     if "saved_model_bfloat16" in formats and not getattr(generator, "bfloat16_inference", False):
         raise InvalidArgumentError(
-            f"saved_model_bfloat16 is for networks that compute in bfloat16 (Johnson, CIN); "
-            f"'{model_path}' is a {type(generator).__name__}"
+            f"saved_model_bfloat16 is for networks that compute in bfloat16 (Johnson and "
+            f"CIN, not the mobile preset); '{model_path}' is not one"
         )
     say = on_progress or (lambda message: None)
     with quiet_stderr():

@@ -52,3 +52,17 @@ def test_bad_precision_or_an_exported_file_is_refused(network_file, tmp_path):
     with pytest.raises(InvalidArgumentError, match="bfloat16 compute is for Keras"):
         load_stylizer(str(fake), precision="bfloat16")
     assert "bfloat16" in runners.PRECISIONS
+
+
+def test_auto_keeps_the_mobile_network_in_float32(tmp_path, monkeypatch):
+    """Its depthwise convolutions run slower in bfloat16 than in float32."""
+    import tfstyle.precision
+    from tfstyle.models.johnson import TransformerNet
+
+    monkeypatch.setattr(tfstyle.precision, "native_bf16_cpu", lambda: True)
+    net = TransformerNet.from_preset("mobile")
+    net.build((None, None, None, 3))
+    assert not net.bfloat16_inference and TransformerNet.from_preset("paper").bfloat16_inference
+    path = str(tmp_path / "mobile.keras")
+    net.save(path)
+    assert load_stylizer(path, precision="auto").model.conv_in.conv.compute_dtype == "float32"

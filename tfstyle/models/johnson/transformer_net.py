@@ -64,9 +64,14 @@ class TransformerNet(keras.Model):
         >>> stylized = net(images)       # images in [0, 1]
     """
 
-    # `load_stylizer(..., precision="auto")` computes it in bfloat16 where the CPU has
-    # it natively: 1.5x faster at 1024 px, ~50 dB from float32 (README "Inference").
-    bfloat16_inference = True
+    @property
+    def bfloat16_inference(self):
+        """Whether `load_stylizer(..., precision="auto")` computes it in bfloat16 where
+        the CPU has it natively: the paper network 1.8x faster at 1024 px, ~50 dB from
+        float32 (README "Inference"). Not the depthwise-separable (mobile) network:
+        its depthwise convolutions run slower in bfloat16 (0.327 vs 0.203 s at 1024 px,
+        Zen 4, 2026-12-03)."""
+        return not self.separable
 
     def __init__(
         self,
