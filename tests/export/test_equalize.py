@@ -4,7 +4,7 @@ and zero-mean instance-normalised conv channels, weights restored, int8 files cl
 import numpy as np
 import pytest
 
-from export.equalize import _blocks, equalizable, equalized, output_kernel
+from export.equalize import _blocks, _recording, equalizable, equalized, output_kernel
 from tfstyle.models.johnson import TransformerNet
 
 
@@ -35,27 +35,19 @@ def test_equalized_keeps_the_outputs_and_restores_the_weights(preset, options, r
     images = rng.uniform(size=(3, 32, 32, 3)).astype("float32")
     before = net(images).numpy()
     weights = [w.numpy() for w in net.weights]
-    seen = {}
     with equalized(net, lambda: net(images)) as count:
         blocks = [b for b in _blocks(net) if equalizable(b)]
         assert count == len(blocks) > 0
         # (float32 rounding of the skewed network's offsets of ~1e3 dominates)
         np.testing.assert_allclose(net(images).numpy(), before, atol=1e-3)
-        for block in blocks:  # each norm's input: zero mean, unit deviation per channel
-            original = block.norm.call
-
-            def record(x, _block=block, _original=original):
-                seen[_block.name + str(id(_block))] = np.asarray(x)
-                return _original(x)
-
-            block.norm.call = record
-        net(images)
-        for block in blocks:
-            del block.norm.call
+        with _recording(blocks) as seen:  # each norm's input, per image and channel
+            net(images)
     assert len(seen) == len(blocks)
-    for x in seen.values():
-        np.testing.assert_allclose(x.mean(axis=(0, 1, 2)), 0.0, atol=0.05)
-        std = x.std(axis=(1, 2)).mean(axis=0)
+    for stats in seen.values():
+        means = np.stack([m for m, _ in stats])
+        stds = np.stack([s for _, s in stats])
+        np.testing.assert_allclose(means.mean(axis=(0, 1)), 0.0, atol=0.05)
+        std = stds.mean(axis=(0, 1))
         # channels with a variance under 1000 epsilons are centred, not scaled
         assert np.all((np.abs(std - 1.0) < 0.05) | (std < 0.1)), std
     for w, saved in zip(net.weights, weights, strict=True):

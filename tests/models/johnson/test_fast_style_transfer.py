@@ -59,6 +59,7 @@ def test_mobile_preset_is_depthwise_separable_with_few_full_resolution_channels(
     assert f16["bytes"] < 1_000_000
     # Zero padding inside; the one MIRROR_PAD is the input's 8 px margin.
     assert "DEPTHWISE_CONV_2D" in f16["ops"] and net.padding == "zero"
+    assert "MIRROR_PAD" in f16["ops"]
 
 
 def test_edge_padding_mirrors_the_input_and_crops_the_margin(rng):
