@@ -86,6 +86,12 @@ _GATYS_STEPS = flags.DEFINE_integer(
     "quality: L-BFGS iterations of the Gatys reference (0: none).",
     lower_bound=0,
 )
+_GATYS_CACHE = flags.DEFINE_string(
+    "gatys_cache",
+    None,
+    "quality: folder that keeps the Gatys renders; a later run with the same pairs, "
+    "iterations, weights file and Gatys defaults reuses them (the slow column).",
+)
 _YARDSTICK_WEIGHTS = flags.DEFINE_string(
     "yardstick_weights", None, "quality: VGG16 weights file of the yardstick (ImageNet)."
 )
@@ -646,12 +652,13 @@ def quality(weights):
         print(
             f"{row['photo']} x {row['style']}: {row['method']:<10} style "
             f"{row['style_loss']:.4g} content {row['content_loss']:.4g} "
-            f"({row['seconds']:.1f}s){ratios}",
+            f"({row['seconds']:.1f}s{', cached' if row.get('cached') else ''}){ratios}",
             flush=True,
         )
 
+    cache = bench.GatysCache(_GATYS_CACHE.value) if _GATYS_CACHE.value else None
     rows, images = bench.evaluate(
-        pairs, models, yardstick, _GATYS_STEPS.value, weights, on_result=show
+        pairs, models, yardstick, _GATYS_STEPS.value, weights, on_result=show, cache=cache
     )
     summary = bench.summary(rows)
     for method, values in summary.items():

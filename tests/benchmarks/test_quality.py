@@ -1,5 +1,7 @@
 """The quality benchmark's parts: yardstick, model columns, contact sheet (toy sizes)."""
 
+import dataclasses
+
 import keras
 import numpy as np
 
@@ -47,3 +49,39 @@ def test_any_style_model_renders_every_pair_and_the_sheet_has_a_cell_each(tmp_pa
 
 def test_quality_needs_the_yardstick_weights():
     assert_one_line_error(run_cli("benchmark.py", "quality"))
+
+
+def test_gatys_cache_reuses_a_render_and_keys_on_steps_weights_and_pixels(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_render(pair, steps, vgg_weights, architecture="vgg19"):
+        calls.append((pair.style, steps))
+        return np.full_like(pair.content, 0.25 + 0.01 * len(calls))
+
+    monkeypatch.setattr(quality, "gatys_render", fake_render)
+    weights = tmp_path / "vgg.weights.h5"
+    weights.write_bytes(b"one set of weights")
+    cache = quality.GatysCache(tmp_path / "cache")
+    pairs = quality.load_pairs(["amber"], ["mosaic", "wave"], 32)
+    yardstick = quality.Yardstick(None)
+
+    first, _ = quality.evaluate(pairs, [], yardstick, 3, str(weights), cache=cache)
+    second, images = quality.evaluate(pairs, [], yardstick, 3, str(weights), cache=cache)
+    assert len(calls) == 2 and not any(r.get("cached") for r in first)
+    assert all(r["cached"] for r in second)
+    assert [r["style_loss"] for r in first] == [r["style_loss"] for r in second]
+    np.testing.assert_array_equal(images[("amber", "mosaic", "gatys")], np.float32(0.26))
+
+    quality.evaluate(pairs[:1], [], yardstick, 4, str(weights), cache=cache)  # other steps
+    weights.write_bytes(b"other weights, same folder")
+    quality.evaluate(pairs[:1], [], yardstick, 3, str(weights), cache=cache)
+    darker = [dataclasses.replace(pairs[0], content=pairs[0].content * 0.5)]
+    quality.evaluate(darker, [], yardstick, 3, str(weights), cache=cache)
+    quality.evaluate(pairs[:1], [], yardstick, 3, None, cache=cache)  # random weights: never kept
+    quality.evaluate(pairs[:1], [], yardstick, 3, None, cache=cache)
+    assert len(calls) == 7
+
+    entry = cache.path(pairs[1], 3, str(weights))
+    open(entry, "wb").write(b"truncated")  # a damaged entry is rendered again
+    quality.evaluate(pairs[1:], [], yardstick, 3, str(weights), cache=cache)
+    assert len(calls) == 8 and cache.load(entry) is not None

@@ -10,6 +10,7 @@ photo, `size` px, against the painting resized to `size` px on its longer side.
 """
 
 import dataclasses
+import hashlib
 import os
 import time
 
@@ -99,44 +100,125 @@ class FeedForward:
 
 def gatys_render(pair, steps, vgg_weights, architecture="vgg19"):
     """Gatys with the library defaults (L-BFGS), at the pair's size."""
-    from tfstyle.models.gatys import GatysRunConfig, run_gatys
+    from tfstyle.models.gatys import run_gatys
 
-    config = GatysRunConfig(
+    return run_gatys(
+        pair.content, [pair.painting], _gatys_config(pair, steps, vgg_weights, architecture)
+    )
+
+
+def _gatys_config(pair, steps, vgg_weights, architecture):
+    from tfstyle.models.gatys import GatysRunConfig
+
+    return GatysRunConfig(
         image_size=pair.content.shape[0],
         steps=steps,
         vgg_weights=vgg_weights,
         architecture=architecture,
         seed=0,
     )
-    return run_gatys(pair.content, [pair.painting], config)
 
 
-def evaluate(pairs, models, yardstick, gatys_steps, gatys_weights, on_result=None):
+class GatysCache:
+    """Gatys renders kept in `folder` (one `.npz` per pair: the image and the seconds it
+    took), so a second benchmark run with the same photos, paintings, size, iterations,
+    weights file and Gatys defaults reuses them instead of optimising again.
+
+    The key hashes the pixels of the pair, the whole `GatysRunConfig` (so a change of a
+    library default is a new key) and the bytes of the weights file. Random VGG weights
+    (`vgg_weights` not a file) are never cached.
+    """
+
+    def __init__(self, folder):
+        self.folder = os.fspath(folder)
+        self._file_digests = {}
+
+    def path(self, pair, steps, vgg_weights, architecture="vgg19"):
+        if not (isinstance(vgg_weights, (str, os.PathLike)) and os.path.isfile(vgg_weights)):
+            return None
+        digest = hashlib.sha256()
+        for array in (pair.content, pair.painting):
+            digest.update(repr((array.shape, str(array.dtype))).encode())
+            digest.update(np.ascontiguousarray(array).tobytes())
+        config = _gatys_config(pair, steps, vgg_weights, architecture)
+        digest.update(repr(dataclasses.replace(config, vgg_weights=None)).encode())
+        digest.update(self._file_digest(vgg_weights).encode())
+        name = f"{pair.photo}_{pair.style}_{steps}_{digest.hexdigest()[:20]}.npz"
+        return os.path.join(self.folder, name)
+
+    def _file_digest(self, path):
+        stat = os.stat(path)
+        key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+        if key not in self._file_digests:
+            digest = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 22), b""):
+                    digest.update(block)
+            self._file_digests[key] = digest.hexdigest()
+        return self._file_digests[key]
+
+    def load(self, path):
+        """(image, seconds) or None when `path` is absent or unreadable."""
+        if path is None or not os.path.exists(path):
+            return None
+        try:
+            with np.load(path) as stored:
+                return stored["image"], float(stored["seconds"])
+        except (OSError, ValueError, KeyError, EOFError):
+            return None  # a damaged entry is rendered again and replaced
+
+    def store(self, path, image, seconds):
+        from tfstyle.io import atomic_write
+
+        if path is None:
+            return
+        with atomic_write(path, overwrite=True) as tmp, open(tmp, "wb") as f:
+            np.savez(f, image=np.asarray(image, np.float32), seconds=np.float64(seconds))
+
+
+def _reference(pair, gatys_steps, gatys_weights, cache):
+    """(Gatys' image, seconds, from_cache) for `pair`, or None without a Gatys column."""
+    if not gatys_steps:
+        return None
+    path = cache.path(pair, gatys_steps, gatys_weights) if cache is not None else None
+    stored = cache.load(path) if cache is not None else None
+    if stored is not None:
+        return (*stored, True)
+    start = time.perf_counter()
+    image = np.asarray(gatys_render(pair, gatys_steps, gatys_weights))
+    seconds = time.perf_counter() - start
+    if cache is not None:
+        cache.store(path, image, seconds)
+    return image, seconds, False
+
+
+def evaluate(pairs, models, yardstick, gatys_steps, gatys_weights, on_result=None, cache=None):
     """Renders every pair with Gatys and each model that applies; returns (rows, images).
 
     rows: one dict per (pair, method) with style, content, the ratios to Gatys' and the
-    seconds it took; images: {(photo, style, method): image}.
+    seconds it took (Gatys' row: the seconds of the render, `cached` when `cache`, a
+    `GatysCache`, had it); images: {(photo, style, method): image}.
     """
     rows, images = [], {}
     for pair in pairs:
-        start = time.perf_counter()
-        reference = gatys_render(pair, gatys_steps, gatys_weights) if gatys_steps else None
+        reference = _reference(pair, gatys_steps, gatys_weights, cache)
         rendered = {}
         if reference is not None:
-            rendered["gatys"] = (reference, time.perf_counter() - start)
+            rendered["gatys"] = reference
         for model in models:
             if model.applies(pair):
                 start = time.perf_counter()
-                rendered[model.label] = (model.render(pair), time.perf_counter() - start)
+                rendered[model.label] = (model.render(pair), time.perf_counter() - start, False)
         targets = yardstick.targets(pair.content, pair.painting)
-        base = yardstick(reference, targets=targets) if reference is not None else None
-        for method, (image, seconds) in rendered.items():
+        base = yardstick(reference[0], targets=targets) if reference is not None else None
+        for method, (image, seconds, cached) in rendered.items():
             losses = base if method == "gatys" else yardstick(image, targets=targets)
             row = {
                 "photo": pair.photo,
                 "style": pair.style,
                 "method": method,
                 "seconds": seconds,
+                **({"cached": True} if cached else {}),
                 **losses,
                 "style_over_gatys": losses["style_loss"] / base["style_loss"] if base else None,
                 "content_over_gatys": (
