@@ -192,16 +192,79 @@ def _int8_source(generator, path, size, content_dir):
     return count
 
 
+def _write_tflite(generator, staging, serving_dir, content_dir, say, statistics):
+    """Every TFLite file under `staging/tflite`: each endpoint in each of the network's
+    variants, converted from the any-size SavedModel and (for networks that have one)
+    from a fixed-size one. Full int8 converts the main endpoint from the equalised
+    SavedModel (`_int8_source`). Returns the manifest rows."""
+    from export import saved_model, tflite
+
+    variants = getattr(generator, "tflite_variants", tflite.VARIANTS)
+    sources = [(serving_dir, None)]
+    if getattr(generator, "fixed_size_export", True):
+        fixed_size = fixed_export_size(generator)
+        fixed_dir = os.path.join(staging, ".fixed")
+        saved_model.write_saved_model(
+            generator, fixed_dir, fixed_size, with_bytes=False, statistics=statistics
+        )
+        sources.append((fixed_dir, fixed_size))
+    os.makedirs(os.path.join(staging, "tflite"))
+    artefacts = []
+    for source, size in sources:
+        suffix = f"_{size[0]}x{size[1]}" if size else ""
+        photos = representative_images(content_dir, size=size[0] if size else 256)
+        int8_dir = os.path.join(staging, ".int8")
+        equalized_convs = (
+            _int8_source(generator, int8_dir, size, content_dir) if "int8" in variants else None
+        )
+        for endpoint in network_endpoints(generator, size, statistics):
+            calibration = _examples(endpoint, photos)
+            for variant in variants:
+                extra = {}
+                if variant == "int8":
+                    if endpoint.statistics:
+                        # Given statistics do not cancel the per-channel offsets of int8
+                        # convolutions as an image's own do (a random lite network:
+                        # with_image_statistics 14 dB from Keras, model 21.5 dB):
+                        # full-int8 tiles keep their own statistics.
+                        continue
+                    extra = {"equalized_convs": equalized_convs}
+                data = tflite.convert(
+                    int8_dir if variant == "int8" else source, variant, calibration, endpoint.name
+                )
+                ops = tflite.op_names(data)
+                flex = [op for op in ops if op.startswith("Flex")]
+                if flex:
+                    raise RuntimeError(f"TFLite {variant} needs Flex ops {flex}")
+                rel = artefact_names(endpoint.name, variant, suffix)[0]
+                with open(os.path.join(staging, rel), "wb") as f:
+                    f.write(data)
+                artefacts.append(
+                    {
+                        "path": rel,
+                        "format": "tflite",
+                        "endpoint": endpoint.name,
+                        "precision": variant,
+                        "fixed_size": list(size) if size else None,
+                        "ops": ops,
+                        **extra,
+                    }
+                )
+                say(rel)
+        if equalized_convs is not None:
+            shutil.rmtree(int8_dir)
+    if len(sources) > 1:
+        shutil.rmtree(sources[1][0])
+    return artefacts
+
+
 def _export(generator, model_path, output_dir, formats, content_dir, say, statistics):
     from export import onnx as onnx_export
-    from export import saved_model, tflite
+    from export import saved_model
 
     staging = tempfile.mkdtemp(
         prefix=".export-", dir=os.path.dirname(os.path.abspath(output_dir)) or "."
     )
-    variants = getattr(generator, "tflite_variants", tflite.VARIANTS)
-    fixed = getattr(generator, "fixed_size_export", True)
-    fixed_size = fixed_export_size(generator)
     try:
         artefacts = []
         serving_dir = os.path.join(staging, "saved_model", "1")
@@ -220,62 +283,9 @@ def _export(generator, model_path, output_dir, formats, content_dir, say, statis
             artefacts.append({"path": rel, "format": "saved_model", "precision": "bfloat16"})
             say(rel)
         if "tflite" in formats:
-            sources = [(serving_dir, None)]
-            if fixed:
-                fixed_dir = os.path.join(staging, ".fixed")
-                saved_model.write_saved_model(
-                    generator, fixed_dir, fixed_size, with_bytes=False, statistics=statistics
-                )
-                sources.append((fixed_dir, fixed_size))
-            os.makedirs(os.path.join(staging, "tflite"))
-            for source, size in sources:
-                suffix = f"_{size[0]}x{size[1]}" if size else ""
-                photos = representative_images(content_dir, size=size[0] if size else 256)
-                int8_dir, equalized_convs = os.path.join(staging, ".int8"), None
-                for endpoint in network_endpoints(generator, size, statistics):
-                    calibration = _examples(endpoint, photos)
-                    for variant in variants:
-                        if variant == "int8" and endpoint.statistics:
-                            # Given statistics do not cancel the per-channel offsets of
-                            # int8 convolutions as an image's own do (a random lite
-                            # network: with_image_statistics 14 dB from Keras, model
-                            # 21.5 dB): full-int8 tiles keep their own statistics.
-                            continue
-                        converted = source
-                        if variant == "int8":
-                            if equalized_convs is None:
-                                equalized_convs = _int8_source(
-                                    generator, int8_dir, size, content_dir
-                                )
-                            converted = int8_dir
-                        data = tflite.convert(converted, variant, calibration, endpoint.name)
-                        ops = tflite.op_names(data)
-                        flex = [op for op in ops if op.startswith("Flex")]
-                        if flex:
-                            raise RuntimeError(f"TFLite {variant} needs Flex ops {flex}")
-                        rel = artefact_names(endpoint.name, variant, suffix)[0]
-                        with open(os.path.join(staging, rel), "wb") as f:
-                            f.write(data)
-                        artefacts.append(
-                            {
-                                "path": rel,
-                                "format": "tflite",
-                                "endpoint": endpoint.name,
-                                "precision": variant,
-                                "fixed_size": list(size) if size else None,
-                                "ops": ops,
-                                **(
-                                    {"equalized_convs": equalized_convs}
-                                    if variant == "int8"
-                                    else {}
-                                ),
-                            }
-                        )
-                        say(rel)
-                if equalized_convs is not None:
-                    shutil.rmtree(int8_dir)
-            if fixed:
-                shutil.rmtree(fixed_dir)
+            artefacts += _write_tflite(
+                generator, staging, serving_dir, content_dir, say, statistics
+            )
         if "onnx" in formats:
             for endpoint in network_endpoints(generator, statistics=statistics):
                 rel = artefact_names(endpoint.name)[1]

@@ -458,34 +458,44 @@ def train(recipe):
 
 
 class PerceptualFlags:
-    """The objective flags of the Johnson-family scripts (train_johnson.py, train_cin.py)."""
+    """The objective flags of the Johnson-family scripts (train_johnson.py, train_cin.py).
 
-    def __init__(self):
+    The defaults repeat the library's (`JohnsonTrainConfig`, `DEFAULT_WEIGHTS`,
+    `PRESETS`) so that `--help` and a bad flag answer before TensorFlow is imported; a
+    test keeps the two in step.
+    """
+
+    def __init__(self, flag_values=flags.FLAGS):
+        fv = {"flag_values": flag_values}
         self.style_size = flags.DEFINE_integer(
             "style_size",
             256,
             "Longer side the style image(s) are resized to (fast-neural-style's 256); "
             "0: the painting's own size, up to 512 px.",
             lower_bound=0,
+            **fv,
         )
         self.content_weight = flags.DEFINE_float(
-            "content_weight", 1.0, "Content weight.", lower_bound=0
+            "content_weight", 1.0, "Content weight.", lower_bound=0, **fv
         )
-        self.style_weight = flags.DEFINE_float("style_weight", 5.0, "Style weight.", lower_bound=0)
+        self.style_weight = flags.DEFINE_float(
+            "style_weight", 5.0, "Style weight.", lower_bound=0, **fv
+        )
         self.tv_weight = flags.DEFINE_float(
-            "tv_weight", 1.3e4, "Total variation weight.", lower_bound=0
+            "tv_weight", 1.3e4, "Total variation weight.", lower_bound=0, **fv
         )
         self.content_layer = flags.DEFINE_list(
-            "content_layer", None, "Content layer(s) (default relu2_2)."
+            "content_layer", None, "Content layer(s) (default relu2_2).", **fv
         )
         self.style_layers = flags.DEFINE_list(
-            "style_layers", None, "Style layers (default the last conv of blocks 1-4)."
+            "style_layers", None, "Style layers (default the last conv of blocks 1-4).", **fv
         )
         self.preset = flags.DEFINE_enum(
             "preset",
             "paper",
             ["paper", "lite", "lite_025", "mobile"],
             "Network: the paper's, narrower ones, or the phone-class one.",
+            **fv,
         )
 
     def config(self):

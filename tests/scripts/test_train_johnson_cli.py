@@ -120,3 +120,22 @@ def test_resume_with_other_settings_is_refused(tmp_path, photos):
     result = _train(photos, out, "--steps", "2", style="candy")
     assert_one_line_error(result)
     assert "mosaic" in result.stderr
+
+
+def test_objective_flag_defaults_are_the_library_defaults():
+    # The flags repeat the defaults so that --help needs no TensorFlow; they must agree.
+    import dataclasses
+
+    from absl import flags
+
+    from tfstyle.cli import PerceptualFlags
+    from tfstyle.models.johnson.train import JohnsonTrainConfig
+    from tfstyle.models.johnson.transformer_net import PRESETS
+
+    values = flags.FlagValues()
+    objective = PerceptualFlags(values)
+    values(["train_johnson.py"])
+    library = {f.name: f.default for f in dataclasses.fields(JohnsonTrainConfig)}
+    for name, value in objective.config().items():
+        assert value == library[name], name
+    assert sorted(values["preset"].parser.enum_values) == sorted(PRESETS)
