@@ -832,9 +832,13 @@ def video(weights):
 
 
 def main(argv):
+    from tfstyle.io import atomic_write, check_output_path
+
     if len(argv) < 2:
         raise InvalidArgumentError(f"name a benchmark: one of {', '.join(BENCHMARKS.names())}")
     run = BENCHMARKS.get(argv[1])
+    if _JSON.value:  # before a run that may take an hour, not after it
+        check_output_path(_JSON.value, _OVERWRITE.value, extensions=(".json",))
     results = {"benchmark": argv[1], "machine": platform.processor() or platform.machine()}
     results.update(run(cli.vgg_weights_flag(_VGG_WEIGHTS.value)))
     if "matmul_peak_gflops" in results:
@@ -843,7 +847,7 @@ def main(argv):
             f"this run); peak RSS {results['peak_rss_mb']:.0f} MB"
         )
     if _JSON.value:
-        with open(_JSON.value, "w") as f:
+        with atomic_write(_JSON.value, _OVERWRITE.value) as tmp, open(tmp, "w") as f:
             json.dump(results, f, indent=2)
 
 

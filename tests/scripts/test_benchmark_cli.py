@@ -37,6 +37,15 @@ def test_unknown_benchmark():
     assert_one_line_error(run_cli("benchmark.py"))
 
 
+def test_an_existing_json_is_refused_before_the_run(tmp_path):
+    out = tmp_path / "earlier.json"
+    out.write_text('{"kept": true}')
+    result = run_cli("benchmark.py", "gatys", "--sizes", "32", "--json", out)
+    assert_one_line_error(result)
+    assert "--overwrite" in result.stderr and json.loads(out.read_text()) == {"kept": True}
+    assert_one_line_error(run_cli("benchmark.py", "gatys", "--json", tmp_path / "report.txt"))
+
+
 # ~2 minutes together: the families' training is covered by their own CLI tests, so
 # these smoke runs of the benchmark wrappers are `make test-slow` (make test: < 20 min).
 @pytest.mark.slow
