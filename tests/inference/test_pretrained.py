@@ -28,22 +28,10 @@ def test_mosaic_is_bundled_with_its_provenance():
 def test_each_bundled_network_stylizes_without_vgg_weights(name, rng):
     stylizer = load_stylizer(f"pretrained:{name}")
     image = rng.uniform(0, 1, (1, 32, 48, 3)).astype(np.float32)
-    if "style_weights" in stylizer.inputs:  # an N-style network: each of its styles
-        count = stylizer.input_size("style_weights")
-        assert len(stylizer.run_config["styles"]) == count
-        bound = [
-            stylizer.bind(style_weights=np.eye(count, dtype=np.float32)[[i]]) for i in range(count)
-        ]
-    else:
-        bound = [stylizer]
-    outputs = [b(image) for b in bound]
-    for out in outputs:
-        assert out.shape == image.shape and 0.0 <= out.min() and out.max() <= 1.0
-        # A style network, not the identity: the output differs from the photo.
-        assert float(np.abs(out - image).mean()) > 0.02
-    for i, first in enumerate(outputs):  # and each style is its own
-        for second in outputs[i + 1 :]:
-            assert float(np.abs(first - second).mean()) > 0.02
+    out = stylizer(image)
+    assert out.shape == image.shape and 0.0 <= out.min() and out.max() <= 1.0
+    # A style network, not the identity: the output differs from the photo.
+    assert float(np.abs(out - image).mean()) > 0.02
 
 
 def test_unknown_pretrained_name_suggests_the_bundled_ones():
