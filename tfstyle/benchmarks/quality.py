@@ -125,8 +125,8 @@ class GatysCache:
     weights file and Gatys defaults reuses them instead of optimising again.
 
     The key hashes the pixels of the pair, the whole `GatysRunConfig` (so a change of a
-    library default is a new key) and the bytes of the weights file. Random VGG weights
-    (`vgg_weights` not a file) are never cached.
+    library default is a new key) and the bytes of the weights file. Weights not given
+    as a file (random, or Keras' "imagenet" download) are never cached.
     """
 
     def __init__(self, folder):
