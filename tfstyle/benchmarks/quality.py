@@ -159,7 +159,7 @@ class GatysCache:
 
     def load(self, path):
         """(image, seconds) or None when `path` is absent or unreadable."""
-        if path is None or not os.path.exists(path):
+        if not os.path.exists(path):
             return None
         try:
             with np.load(path) as stored:
@@ -170,8 +170,6 @@ class GatysCache:
     def store(self, path, image, seconds):
         from tfstyle.io import atomic_write
 
-        if path is None:
-            return
         with atomic_write(path, overwrite=True) as tmp, open(tmp, "wb") as f:
             np.savez(f, image=np.asarray(image, np.float32), seconds=np.float64(seconds))
 
@@ -181,13 +179,13 @@ def _reference(pair, gatys_steps, gatys_weights, cache):
     if not gatys_steps:
         return None
     path = cache.path(pair, gatys_steps, gatys_weights) if cache is not None else None
-    stored = cache.load(path) if cache is not None else None
+    stored = cache.load(path) if path else None
     if stored is not None:
         return (*stored, True)
     start = time.perf_counter()
     image = np.asarray(gatys_render(pair, gatys_steps, gatys_weights))
     seconds = time.perf_counter() - start
-    if cache is not None:
+    if path:
         cache.store(path, image, seconds)
     return image, seconds, False
 
