@@ -111,6 +111,61 @@ def test_train_step_updates_only_the_decoder(rng):
     )
 
 
+def test_style_loss_weighs_layers_as_on_the_normalised_vgg(rng):
+    # The paper's encoder is Gatys' normalised VGG (mean activation 1 per filter), where
+    # the four layers weigh alike. In the Caffe-scaled backbone's units the default
+    # weights must give that loss times relu4_1's squared mean; flat weights (before
+    # the fix) left relu1_1 at a 45th of it.
+    from tfstyle.losses import mean_std_loss
+    from tfstyle.models.adain.adain_style_transfer import (
+        ENCODING,
+        MEAN_ACTIVATION,
+        STYLE_LAYER_WEIGHTS,
+    )
+
+    def features(scale):
+        return {
+            layer: tf.constant(rng.gamma(2.0, mean / 2.0 * scale, (2, 6, 6, 8)), "float32")
+            for layer, mean in MEAN_ACTIVATION.items()
+        }
+
+    generated, style = features(1.0), features(1.7)
+    caffe, _ = mean_std_loss(generated, style, STYLE_LAYER_WEIGHTS)
+
+    def normalised(feats):
+        return {layer: f / MEAN_ACTIVATION[layer] for layer, f in feats.items()}
+
+    paper, _ = mean_std_loss(normalised(generated), normalised(style))
+    np.testing.assert_allclose(
+        float(caffe), MEAN_ACTIVATION[ENCODING] ** 2 * float(paper), rtol=1e-4
+    )
+
+
+def test_train_step_uses_the_style_layer_weights(rng):
+    from tfstyle.losses import mean_std_loss
+
+    keras.utils.set_random_seed(3)
+    model = AdaINStyleTransfer(
+        AdaINDecoder(0.125), vgg_weights=None, style_layer_weights={"block2_conv1": 2.0}
+    )
+    model.build()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    batch = {
+        "image": rng.uniform(size=(2, 32, 32, 3)).astype("float32"),
+        "style": rng.uniform(size=(2, 32, 32, 3)).astype("float32"),
+    }
+    style_feats = model.encoder(batch["style"])
+    stats = model.style_statistics(batch["style"])
+    target = model.adain([model.encode(batch["image"]), stats["style_mean"], stats["style_std"]])
+    expected, _ = mean_std_loss(
+        model.encoder(model.decoder(target)), style_feats, {"block2_conv1": 2.0}
+    )
+    logs = model.train_step(batch)
+    np.testing.assert_allclose(float(logs["style"]), 10.0 * float(expected), rtol=1e-4)
+    with pytest.raises(ValueError, match="block9"):
+        AdaINStyleTransfer(vgg_weights=None, style_layer_weights={"block9_conv1": 1.0})
+
+
 def test_release_round_trip_needs_no_vgg_download(tmp_path, rng):
     model = _model()
     path = str(tmp_path / "adain.keras")

@@ -15,6 +15,23 @@ from tfstyle.training.distribute import minimize
 # The encoder taps: relu1_1 .. relu4_1 for the style loss; relu4_1 is the encoding.
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
 ENCODING = "block4_conv1"
+# Mean activation of relu1_1 .. relu4_1 in the shared, Caffe-scaled VGG19 with the
+# ImageNet weights (over the 31 photos and paintings of ../shared/data, 256 px crops).
+# The paper's encoder is Gatys' normalised VGG19, each filter rescaled to mean
+# activation 1, where the four style layers weigh alike and relu4_1 carries the content
+# term too. The same loss in these units, times relu4_1's mean squared (which Adam does
+# not see), weighs layer l by (mean_relu4_1 / mean_l)^2: relu1_1 counts 45x, relu3_1
+# 0.29x. A flat weight in Caffe units would leave relu1_1 (colour, fine texture) at 1%
+# of the style loss.
+MEAN_ACTIVATION = {
+    "block1_conv1": 26.3,
+    "block2_conv1": 223.0,
+    "block3_conv1": 326.8,
+    "block4_conv1": 176.1,
+}
+STYLE_LAYER_WEIGHTS = {
+    layer: (MEAN_ACTIVATION[ENCODING] / mean) ** 2 for layer, mean in MEAN_ACTIVATION.items()
+}
 # (filters, upsample first) of the decoder, mirroring VGG19 up to relu4_1 as in the
 # reference implementation; the last block maps to RGB without ReLU.
 DECODER_BLOCKS = (
@@ -100,6 +117,9 @@ class AdaINStyleTransfer(SelfBuildingModel):
     Args:
         decoder: an `AdaINDecoder` (default: the paper's).
         content_weight, style_weight: the paper's lambda is 10 for style.
+        style_layer_weights: {layer: weight} of the style loss (default
+            `STYLE_LAYER_WEIGHTS`: the paper's equal weights on the normalised VGG,
+            in the shared backbone's units).
         vgg_weights, pooling: the encoder (VGG19).
     """
 
@@ -112,6 +132,7 @@ class AdaINStyleTransfer(SelfBuildingModel):
         decoder=None,
         content_weight=1.0,
         style_weight=10.0,
+        style_layer_weights=None,
         vgg_weights="imagenet",
         pooling="max",
         **kwargs,
@@ -122,6 +143,14 @@ class AdaINStyleTransfer(SelfBuildingModel):
         self.decoder = decoder if decoder is not None else AdaINDecoder()
         self.content_weight = float(content_weight)
         self.style_weight = float(style_weight)
+        self.style_layer_weights = {
+            layer: float(w) for layer, w in (style_layer_weights or STYLE_LAYER_WEIGHTS).items()
+        }
+        if unknown := set(self.style_layer_weights) - set(STYLE_LAYERS):
+            raise ValueError(
+                f"style_layer_weights: {', '.join(sorted(unknown))} not among the "
+                f"encoder's layers {', '.join(STYLE_LAYERS)}"
+            )
         self.vgg_weights, self.pooling = vgg_weights, pooling
         self.encoder = VGGFeatures(
             list(STYLE_LAYERS), "vgg19", weights=vgg_weights, pooling=pooling
@@ -232,7 +261,7 @@ class AdaINStyleTransfer(SelfBuildingModel):
             generated = self.decoder(target, training=True)
             feats = self.encoder(generated)
             content_term = self.content_weight * content_loss(feats[ENCODING], target)
-            style_total, _ = mean_std_loss(feats, style_feats, {n: 1.0 for n in STYLE_LAYERS})
+            style_total, _ = mean_std_loss(feats, style_feats, self.style_layer_weights)
             style_term = self.style_weight * style_total
             loss = content_term + style_term
         minimize(self.optimizer, tape, loss, self.decoder.trainable_variables)
@@ -260,6 +289,7 @@ class AdaINStyleTransfer(SelfBuildingModel):
             "decoder": keras.saving.serialize_keras_object(self.decoder),
             "content_weight": self.content_weight,
             "style_weight": self.style_weight,
+            "style_layer_weights": self.style_layer_weights,
             "vgg_weights": None,
             "pooling": self.pooling,
         }
