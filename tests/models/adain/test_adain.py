@@ -166,6 +166,21 @@ def test_train_step_uses_the_style_layer_weights(rng):
         AdaINStyleTransfer(vgg_weights=None, style_layer_weights={"block9_conv1": 1.0})
 
 
+def test_decoder_starts_with_outputs_near_the_image_range(rng):
+    # The backbone's relu4_1 averages 176 (Caffe scale), the paper's normalised VGG's 1.
+    # Read unscaled (before the fix), a new decoder's outputs had a standard deviation
+    # of ~34 and the first hundreds of training steps went into shrinking them.
+    from tfstyle.models.adain.adain_style_transfer import ENCODING, MEAN_ACTIVATION
+
+    features = rng.gamma(0.5, MEAN_ACTIVATION[ENCODING] / 0.5, (1, 4, 4, 512)).astype("float32")
+    keras.utils.set_random_seed(3)
+    assert float(np.std(AdaINDecoder(0.125)(features))) < 2.0
+    # A decoder saved before the scale existed reads the features as they are.
+    config = AdaINDecoder(0.125).get_config()
+    del config["input_scale"]
+    assert AdaINDecoder.from_config(config).input_scale == 1.0
+
+
 def test_release_round_trip_needs_no_vgg_download(tmp_path, rng):
     model = _model()
     path = str(tmp_path / "adain.keras")

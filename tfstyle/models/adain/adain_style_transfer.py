@@ -52,13 +52,22 @@ class AdaINDecoder(keras.Model):
     """Maps relu4_1 features back to an image: 3x3 reflection-padded convs with ReLU,
     nearest x2 upsampling where VGG pools, no normalisation; linear RGB output.
 
+    The features are first multiplied by `input_scale`: the paper's decoder reads the
+    normalised VGG's relu4_1 (mean activation 1), the shared backbone's relu4_1 averages
+    176, and a decoder fed 176x larger inputs starts with outputs in the hundreds,
+    which Adam at the paper's 1e-4 takes hundreds of steps to undo.
+
     Args:
         width_multiplier: scales the filter counts (1.0 is the paper's decoder).
+        input_scale: factor on the features (default 1 / relu4_1's mean activation).
     """
 
-    def __init__(self, width_multiplier=1.0, **kwargs):
+    def __init__(self, width_multiplier=1.0, input_scale=None, **kwargs):
         super().__init__(**kwargs)
         self.width_multiplier = float(width_multiplier)
+        self.input_scale = float(
+            1.0 / MEAN_ACTIVATION[ENCODING] if input_scale is None else input_scale
+        )
         self.blocks = []
         for i, (filters, upsample) in enumerate(DECODER_BLOCKS):
             last = i == len(DECODER_BLOCKS) - 1
@@ -87,13 +96,22 @@ class AdaINDecoder(keras.Model):
         return (shape[0], grow(shape[1]), grow(shape[2]), block.filters)
 
     def call(self, features):
-        x = features
+        x = features * ops.cast(self.input_scale, features.dtype)
         for block in self.blocks:
             x = block(x)
         return ops.cast(x, "float32")
 
     def get_config(self):
-        return {**super().get_config(), "width_multiplier": self.width_multiplier}
+        return {
+            **super().get_config(),
+            "width_multiplier": self.width_multiplier,
+            "input_scale": self.input_scale,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        # Decoders saved before the scale existed read the features as they are.
+        return cls(**{"input_scale": 1.0, **config})
 
 
 @keras.saving.register_keras_serializable(package="tfstyle")
