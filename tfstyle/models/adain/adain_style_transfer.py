@@ -23,12 +23,7 @@ ENCODING = "block4_conv1"
 # not see), weighs layer l by (mean_relu4_1 / mean_l)^2: relu1_1 counts 45x, relu3_1
 # 0.29x. A flat weight in Caffe units would leave relu1_1 (colour, fine texture) at 1%
 # of the style loss.
-MEAN_ACTIVATION = {
-    "block1_conv1": 26.3,
-    "block2_conv1": 223.0,
-    "block3_conv1": 326.8,
-    "block4_conv1": 176.1,
-}
+MEAN_ACTIVATION = dict(zip(STYLE_LAYERS, (26.3, 223.0, 326.8, 176.1), strict=True))
 STYLE_LAYER_WEIGHTS = {
     layer: (MEAN_ACTIVATION[ENCODING] / mean) ** 2 for layer, mean in MEAN_ACTIVATION.items()
 }
