@@ -26,8 +26,10 @@ def test_scan_skips_and_counts_unreadable_files(folder):
 def test_empty_folder_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="no readable"):
         scan_folder(tmp_path)
-    with pytest.raises(ValueError, match="not a folder"):
+    with pytest.raises(ValueError, match="--content_dir .* not a folder"):
         scan_folder(tmp_path / "missing")
+    with pytest.raises(ValueError, match="--style_dir .* not a folder"):
+        scan_folder(tmp_path / "missing", "style_dir")
 
 
 def test_batches_are_crops_in_unit_range(folder):

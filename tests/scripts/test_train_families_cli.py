@@ -26,10 +26,13 @@ def _run(script, out, *args):
     return run_cli(script, "--output_dir", out, *COMMON, *args)
 
 
-def _assert_refused(script, tmp_path, cases):
-    """Each case: one error line, non-zero exit, and no run folder left behind."""
-    for extra in cases:
-        assert_one_line_error(_run(script, tmp_path / "bad", *extra))
+def _assert_refused(script, tmp_path, cases, names=None):
+    """Each case: one error line, non-zero exit, and no run folder left behind; with
+    `names`, the line of case i mentions names[i] (None: anything)."""
+    for extra, name in zip(cases, names or [None] * len(cases), strict=True):
+        result = _run(script, tmp_path / "bad", *extra)
+        assert_one_line_error(result)
+        assert name is None or name in result.stderr, (name, result.stderr)
         assert not (tmp_path / "bad").exists()
 
 
@@ -110,7 +113,8 @@ def test_train_adain_runs_and_refuses_bad_input(tmp_path, folders):
             "x",
         ],
     ]
-    _assert_refused("train_adain.py", tmp_path, bad)
+    names = [None, "--style_dir", "--style_dir", None, None, None]
+    _assert_refused("train_adain.py", tmp_path, bad, names)
 
 
 def test_train_metanet_runs_and_refuses_bad_input(tmp_path, folders):

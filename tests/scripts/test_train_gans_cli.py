@@ -27,10 +27,13 @@ def folders(tmp_path_factory):
     return root
 
 
-def _refused(script, tmp_path, cases):
-    for args in cases:
+def _refused(script, tmp_path, cases, names=None):
+    """Each case: one error line, non-zero exit, no run folder; with `names`, the line
+    of case i mentions names[i] (None: anything)."""
+    for args, name in zip(cases, names or [None] * len(cases), strict=True):
         result = run_cli(script, "--output_dir", tmp_path / "bad", *args)
         assert_one_line_error(result)
+        assert name is None or name in result.stderr, (name, result.stderr)
         assert not (tmp_path / "bad").exists(), args
 
 
@@ -55,6 +58,7 @@ def test_train_cyclegan_runs_resumes_and_refuses_bad_input(tmp_path, folders):
             ["--a_dir", folders / "photos"],  # no --b_dir
             ["--a_dir", folders / "photos", "--b_dir", folders / "nope"],
         ],
+        [None, "--b_dir"],
     )
     # A resume with other settings is refused, and the run is left as it was.
     changed = run_cli("train_cyclegan.py", "--output_dir", out, *args, "--cycle_weight", "5")
@@ -98,7 +102,9 @@ def test_train_dcgan_offline_digits_and_bad_input(tmp_path, folders):
         tmp_path,
         [
             ["--data_dir", folders / "photos", "--image_size", "24"],
+            ["--data_dir", folders / "nope"],
         ],
+        [None, "--data_dir"],
     )
 
 
@@ -114,4 +120,12 @@ def test_train_cartoongan_runs_and_refuses_bad_input(tmp_path, folders):
     config = json.loads((out / "config.json").read_text())
     assert config["family"] == "cartoongan" and config["generator_blocks"] == 1
     assert (out / "generator.keras").exists() and (out / "smoothed_cartoons").is_dir()
-    _refused("train_cartoongan.py", tmp_path, [["--photo_dir", folders / "photos"]])
+    _refused(
+        "train_cartoongan.py",
+        tmp_path,
+        [
+            ["--photo_dir", folders / "photos"],
+            ["--photo_dir", folders / "photos", "--cartoon_dir", folders / "nope"],
+        ],
+        [None, "--cartoon_dir"],
+    )

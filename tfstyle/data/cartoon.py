@@ -86,9 +86,7 @@ def smoothed_cartoons(cartoon_dir, cache_dir, image_size=256, notify=None):
     Returns:
         A side-by-side ("ab") `PairedSource`: A = cartoon, B = smoothed.
     """
-    if not cartoon_dir or not os.path.isdir(cartoon_dir):
-        raise InvalidArgumentError(f"--cartoon_dir '{cartoon_dir}' is not a folder")
-    source = scan_folder(cartoon_dir)
+    source = scan_folder(cartoon_dir, "cartoon_dir")
     side = load_side(image_size)
     expected = {
         "version": _CACHE_VERSION,

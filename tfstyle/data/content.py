@@ -36,15 +36,18 @@ class ContentSource:
         return len(self.paths) if self.paths else self.tfds_size
 
 
-def scan_folder(folder):
+def scan_folder(folder, flag="content_dir"):
     """Lists the readable images under `folder`; unreadable ones are skipped and counted.
 
     Only headers are read (fast even for large folders); a file that is corrupt past
     its header is replaced in the pipeline by the next readable file of the list, at
     the same position, so a resume still counts positions exactly.
+
+    Args:
+        flag: the command-line flag the folder came from, named in the errors.
     """
     if not os.path.isdir(folder):
-        raise InvalidArgumentError(f"--content_dir '{folder}' is not a folder")
+        raise InvalidArgumentError(f"--{flag} '{folder}' is not a folder")
     good, bad = [], []
     for path in list_images(folder):
         try:
@@ -55,7 +58,7 @@ def scan_folder(folder):
             bad.append(path)
     if not good:
         raise InvalidArgumentError(
-            f"no readable .jpg/.png images under '{folder}' ({len(bad)} unreadable)"
+            f"no readable .jpg/.png images under --{flag} '{folder}' ({len(bad)} unreadable)"
         )
     return ContentSource(paths=tuple(good), skipped=tuple(bad))
 

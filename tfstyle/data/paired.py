@@ -57,9 +57,9 @@ class PairedSource:
         return len(self.paths)
 
 
-def ab_folder_source(folder):
-    """Side-by-side AB images (A left, B right) under `folder`."""
-    source = scan_folder(folder)
+def ab_folder_source(folder, flag="data_dir"):
+    """Side-by-side AB images (A left, B right) under `folder` (from --`flag`)."""
+    source = scan_folder(folder, flag)
     return PairedSource("ab", source.paths, skipped=source.skipped)
 
 
@@ -79,8 +79,8 @@ def matched_folders_source(a_dir, b_dir):
             f"no file names in common between --a_dir '{a_dir}' ({len(a)} images) and "
             f"--b_dir '{b_dir}' ({len(b)} images); pairs are matched by name"
         )
-    good_a = set(scan_folder(a_dir).paths)
-    good_b = set(scan_folder(b_dir).paths)
+    good_a = set(scan_folder(a_dir, "a_dir").paths)
+    good_b = set(scan_folder(b_dir, "b_dir").paths)
     keep = [n for n in names if a[n] in good_a and b[n] in good_b]
     skipped = tuple(p for n in names if n not in keep for p in (a[n], b[n]))
     if not keep:

@@ -188,7 +188,7 @@ class UnpairedRecipe(AdversarialRecipe):
     def prepare(self):
         c = self.config
         if c.a_dir:
-            self.source, self.styles = scan_folder(c.a_dir), scan_folder(c.b_dir)
+            self.source, self.styles = scan_folder(c.a_dir, "a_dir"), scan_folder(c.b_dir, "b_dir")
         else:
             self.source = tfds_source(c.dataset, "trainA", notify=self.notify)
             self.styles = tfds_source(c.dataset, "trainB", notify=self.notify)

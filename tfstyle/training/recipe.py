@@ -207,7 +207,7 @@ class StyleFolderRecipe(Recipe):
     """
 
     def prepare(self):
-        self.styles = scan_folder(self.config.style_dir)
+        self.styles = scan_folder(self.config.style_dir, "style_dir")
         super().prepare()
 
     def make_model(self):

@@ -95,9 +95,7 @@ class CartoonGANRecipe(AdversarialRecipe):
     def prepare(self):
         c = self.config
         self.source = content_source(c, self.notify)
-        if not os.path.isdir(c.cartoon_dir):
-            raise InvalidArgumentError(f"--cartoon_dir '{c.cartoon_dir}' is not a folder")
-        self.styles = scan_folder(c.cartoon_dir)
+        self.styles = scan_folder(c.cartoon_dir, "cartoon_dir")
 
     def sources(self):
         return {"photos": self.source, "cartoons": self.styles}

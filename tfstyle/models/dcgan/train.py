@@ -82,7 +82,7 @@ class DCGANRecipe(AdversarialRecipe):
     def prepare(self):
         c = self.config
         if c.data_dir:
-            self.source = scan_folder(c.data_dir)
+            self.source = scan_folder(c.data_dir, "data_dir")
         elif c.dataset == SYNTHETIC:
             self.notify(f"drawing {c.synthetic_count} synthetic digits (once)")
             folder = os.path.join(c.output_dir, SYNTHETIC)
