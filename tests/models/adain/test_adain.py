@@ -45,11 +45,38 @@ def test_alpha_zero_reconstructs_through_the_decoder_only(rng):
     style = rng.uniform(size=(1, 24, 24, 3)).astype("float32")
     stats = model.style_statistics(style)
     out = model.stylize(image, stats["style_mean"], stats["style_std"], alpha=0.0).numpy()
-    expected = np.clip(model.decoder(model.encode(image)).numpy(), 0, 1)
+    m = 24  # the 32 px margin, less on a 32 px side
+    padded = np.pad(image, ((0, 0), (m, m), (m, m), (0, 0)), mode="reflect")
+    expected = np.clip(model.decoder(model.encode(padded)).numpy()[:, m:-m, m:-m], 0, 1)
     np.testing.assert_allclose(out, expected, atol=1e-5)
     full = model.stylize(image, stats["style_mean"], stats["style_std"], alpha=1.0).numpy()
     assert np.abs(full - out).max() > 1e-4
     assert out.shape == image.shape
+
+
+def test_stylize_mirrors_a_margin_and_crops_it(rng):
+    # A trained decoder draws a line 8-16 px inside the edges of every output (the
+    # encoder's zero padding); the mirrored margin moves it into what is cropped.
+    model = _model()
+    assert model.edge_padding == 32 and model.get_config()["edge_padding"] == 32
+    image = rng.uniform(size=(1, 72, 80, 3)).astype("float32")
+    stats = model.style_statistics(rng.uniform(size=(1, 24, 24, 3)).astype("float32"))
+    mean, std = stats["style_mean"], stats["style_std"]
+    out = model.stylize(image, mean, std).numpy()
+    padded = np.pad(image, ((0, 0), (32, 32), (32, 32), (0, 0)), mode="reflect")
+    model.edge_padding = 0
+    bare = model.stylize(padded, mean, std).numpy()
+    np.testing.assert_allclose(out, bare[:, 32:-32, 32:-32], atol=1e-5)
+    assert np.abs(out - model.stylize(image, mean, std).numpy()).max() > 1e-3
+    # Any size, tiny ones too (a smaller margin): the output keeps the unpadded size.
+    for size in ((16, 16), (20, 36), (17, 48)):
+        small = rng.uniform(size=(1, *size, 3)).astype("float32")
+        model.edge_padding = 0
+        expected = model.stylize(small, mean, std).shape
+        model.edge_padding = 32
+        assert model.stylize(small, mean, std).shape == expected
+    with pytest.raises(ValueError, match="multiple of 8"):
+        AdaINStyleTransfer(AdaINDecoder(0.125), vgg_weights=None, edge_padding=12)
 
 
 def test_one_shot_equals_cached_statistics(rng):

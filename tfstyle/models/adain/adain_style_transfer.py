@@ -27,6 +27,9 @@ MEAN_ACTIVATION = dict(zip(STYLE_LAYERS, (26.3, 223.0, 326.8, 176.1), strict=Tru
 STYLE_LAYER_WEIGHTS = {
     layer: (MEAN_ACTIVATION[ENCODING] / mean) ** 2 for layer, mean in MEAN_ACTIVATION.items()
 }
+# Mirrored margin (pixels) around the image when stylising: with 16 px a trained
+# decoder's edge line was faint, with 32 px gone (see `AdaINStyleTransfer`).
+EDGE_PADDING = 32
 # (filters, upsample first) of the decoder, mirroring VGG19 up to relu4_1 as in the
 # reference implementation; the last block maps to RGB without ReLU.
 DECODER_BLOCKS = (
@@ -127,6 +130,13 @@ class AdaINStyleTransfer(SelfBuildingModel):
     Inputs and outputs are RGB in [0, 1]; the decoder is linear, so the output is
     clipped at the boundary (the loss sees the unclipped image).
 
+    Stylising mirrors the image by `edge_padding` pixels on every side and crops that
+    margin from the output. The encoder's zero padding gives the features of the
+    outermost ~16 px their own statistics; the content loss teaches the decoder to
+    reproduce them, so without the margin every output has a line drawn 8-16 px inside
+    its edges (the decoder trained 1,200 steps on ImageNet features). Training is
+    unchanged.
+
     Args:
         decoder: an `AdaINDecoder` (default: the paper's).
         content_weight, style_weight: the paper's lambda is 10 for style.
@@ -134,6 +144,8 @@ class AdaINStyleTransfer(SelfBuildingModel):
             `STYLE_LAYER_WEIGHTS`: the paper's equal weights on the normalised VGG,
             in the shared backbone's units).
         vgg_weights, pooling: the encoder (VGG19).
+        edge_padding: mirrored margin in pixels when stylising, a multiple of 8 (at
+            most side - 1 rounded down to 8 on images smaller than it); 0 turns it off.
     """
 
     # Export: the VGG encoder converts well to float and dynamic-range int8 TFLite.
@@ -148,9 +160,15 @@ class AdaINStyleTransfer(SelfBuildingModel):
         style_layer_weights=None,
         vgg_weights="imagenet",
         pooling="max",
+        edge_padding=EDGE_PADDING,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if edge_padding < 0 or edge_padding % 8:
+            raise ValueError(
+                f"edge_padding must be a non-negative multiple of 8, got {edge_padding}"
+            )
+        self.edge_padding = int(edge_padding)
         if isinstance(decoder, dict):
             decoder = keras.saving.deserialize_keras_object(decoder)
         self.decoder = decoder if decoder is not None else AdaINDecoder()
@@ -193,8 +211,25 @@ class AdaINStyleTransfer(SelfBuildingModel):
         return {"style_mean": mean[:, 0, 0, :], "style_std": std[:, 0, 0, :]}
 
     def stylize(self, image, style_mean, style_std, alpha=1.0):
-        """Decodes `alpha * AdaIN(f(image), stats) + (1 - alpha) * f(image)`."""
-        return ops.clip(self._decode(image, style_mean, style_std, alpha), 0.0, 1.0)
+        """Decodes `alpha * AdaIN(f(image), stats) + (1 - alpha) * f(image)` of `image`
+        with its mirrored margin (`edge_padding`), cropped off again."""
+        margin = self._margin(image)
+        image = _mirror(image, margin)
+        if len(style_mean.shape) == 4:  # per-region maps at the features' resolution
+            style_mean, style_std = (
+                _mirror(style_mean, margin // 8),
+                _mirror(style_std, margin // 8),
+            )
+        out = self._decode(image, style_mean, style_std, alpha)
+        shape = tf.shape(out)
+        out = out[:, margin : shape[1] - margin, margin : shape[2] - margin, :]
+        return ops.clip(out, 0.0, 1.0)
+
+    def _margin(self, image):
+        """`edge_padding`, or less on images too small to mirror it (a multiple of 8)."""
+        shape = tf.shape(image)
+        side = tf.minimum(shape[1], shape[2])
+        return tf.minimum(self.edge_padding, tf.maximum(side - 1, 0) // 8 * 8)
 
     def _decode(self, image, style_mean, style_std, alpha=1.0):
         content = self.encode(image)
@@ -305,7 +340,13 @@ class AdaINStyleTransfer(SelfBuildingModel):
             "style_layer_weights": self.style_layer_weights,
             "vgg_weights": None,
             "pooling": self.pooling,
+            "edge_padding": self.edge_padding,
         }
+
+
+def _mirror(x, margin):
+    """(B, H, W, C) mirrored by `margin` (a scalar tensor) at every side."""
+    return tf.pad(x, [[0, 0], [margin, margin], [margin, margin], [0, 0]], mode="REFLECT")
 
 
 def blend_statistics(stats, weights):
