@@ -18,7 +18,7 @@ import os
 from absl import flags
 
 from tfstyle import cli
-from tfstyle.models.metanet import PRESETS
+from tfstyle.models.metanet import INPUT_NORMALIZATIONS, PRESETS
 from tfstyle.models.metanet.train import MetaNetRecipe, MetaNetTrainConfig
 
 _STYLE_DIR = flags.DEFINE_string("style_dir", None, "Folder of style images (paintings).")
@@ -32,6 +32,13 @@ _HIDDEN = flags.DEFINE_integer(
 )
 _WIDTH = flags.DEFINE_float(
     "width_multiplier", 1.0, "Transformer filter multiplier.", lower_bound=0.05
+)
+_INPUT_NORMALIZATION = flags.DEFINE_enum(
+    "input_normalization",
+    "standardize",
+    list(INPUT_NORMALIZATIONS),
+    "Meta network inputs: standardised per feature over the training paintings, or "
+    "'layer' (runs started before 2026-12-04; resume them with it).",
 )
 _CONTENT_WEIGHT = flags.DEFINE_float("content_weight", 1.0, "Content weight.", lower_bound=0)
 _STYLE_WEIGHT = flags.DEFINE_float(
@@ -51,6 +58,7 @@ def main(argv):
         preset=_PRESET.value,
         steps_per_style=_STEPS_PER_STYLE.value,
         hidden_per_group=_HIDDEN.value,
+        input_normalization=_INPUT_NORMALIZATION.value,
         width_multiplier=_WIDTH.value,
         content_weight=_CONTENT_WEIGHT.value,
         style_weight=_STYLE_WEIGHT.value,

@@ -34,9 +34,12 @@ def check_run_config(output_dir, config, must_match=()):
 
 def _current_meaning(config):
     """Johnson/CIN runs written before --style_size defaulted to 256 recorded null for
-    "the painting's own size", which is 0 now (a CIN run adding a style inherits it)."""
+    "the painting's own size", which is 0 now (a CIN run adding a style inherits it).
+    MetaNet runs written before --input_normalization existed layer-normalised."""
     if "style_size" in config and config["style_size"] is None:
-        return {**config, "style_size": 0}
+        config = {**config, "style_size": 0}
+    if config.get("family") == "metanet" and "input_normalization" not in config:
+        config = {**config, "input_normalization": "layer"}
     return config
 
 

@@ -6,8 +6,14 @@ import tensorflow as tf
 
 from tfstyle.data import content_dataset
 from tfstyle.errors import InvalidArgumentError
+from tfstyle.io import load_image
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_WEIGHTS
-from tfstyle.models.metanet.meta_style_transfer import DEFAULT_STYLE_WEIGHT, MetaNetStyleTransfer
+from tfstyle.models.metanet.meta_style_transfer import (
+    DEFAULT_STYLE_WEIGHT,
+    FEATURE_STATISTICS_IMAGES,
+    INPUT_NORMALIZATIONS,
+    MetaNetStyleTransfer,
+)
 from tfstyle.models.metanet.transformer import PRESETS, MetaTransformerNet
 from tfstyle.training.recipe import StyleFolderRecipe, TrainConfig, register_recipe
 
@@ -16,6 +22,7 @@ IDENTITY_KEYS = (
     "preset",
     "width_multiplier",
     "hidden_per_group",
+    "input_normalization",
     "steps_per_style",
     "content_weight",
     "style_weight",
@@ -32,6 +39,7 @@ class MetaNetTrainConfig(TrainConfig):
     preset: str = "reference"
     width_multiplier: float = 1.0
     hidden_per_group: int = 128
+    input_normalization: str = "standardize"
     steps_per_style: int = 20
     batch_size: int = 8
     vgg: str = "vgg16"
@@ -42,6 +50,10 @@ class MetaNetTrainConfig(TrainConfig):
     def validate(self):
         if self.preset not in PRESETS:
             raise InvalidArgumentError(f"--preset must be one of {', '.join(PRESETS)}")
+        if self.input_normalization not in INPUT_NORMALIZATIONS:
+            raise InvalidArgumentError(
+                f"--input_normalization must be one of {', '.join(INPUT_NORMALIZATIONS)}"
+            )
         if self.steps_per_style < 1 or self.hidden_per_group < 1:
             raise InvalidArgumentError("--steps_per_style and --hidden_per_group must be >= 1")
         if self.preset == "paper" and self.image_size < 48:
@@ -74,12 +86,26 @@ class MetaNetRecipe(StyleFolderRecipe):
         return MetaNetStyleTransfer(
             MetaTransformerNet(c.preset, c.width_multiplier),
             hidden_per_group=c.hidden_per_group,
+            input_normalization=c.input_normalization,
             content_weight=c.content_weight,
             style_weight=c.style_weight,
             tv_weight=c.tv_weight,
             architecture=c.vgg,
             vgg_weights=c.vgg_weights,
         )
+
+    def build(self):
+        """The model, its meta network's input statistics taken from up to
+        `FEATURE_STATISTICS_IMAGES` paintings of --style_dir, evenly spaced (a resume
+        restores the saved ones over them)."""
+        model = super().build()
+        if self.config.input_normalization == "standardize":
+            paths = self.styles.paths
+            step = max(1, len(paths) // FEATURE_STATISTICS_IMAGES)
+            picked = paths[::step][:FEATURE_STATISTICS_IMAGES]
+            self.notify(f"meta network input statistics from {len(picked)} paintings")
+            model.set_feature_statistics([load_image(p) for p in picked])
+        return model
 
     def dataset(self, start_step):
         c = self.config
