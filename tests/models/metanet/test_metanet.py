@@ -214,3 +214,14 @@ def test_runs_and_files_from_before_standardization_keep_layer_norm(model, tmp_p
     with pytest.raises(InvalidArgumentError, match="input_normalization: 'layer'"):
         check_run_config(str(tmp_path), new, keys)
     assert check_run_config(str(tmp_path), {**old, "input_normalization": "layer"}, keys)
+
+
+def test_statistics_skip_paintings_that_fail_to_decode(tmp_path):
+    from tests.conftest import write_image
+    from tfstyle.models.metanet.train import _readable
+
+    good = write_image(tmp_path / "good.png", size=(40, 30))
+    data = open(write_image(tmp_path / "cut.png", size=(64, 64)), "rb").read()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 3])  # header intact, data cut
+    images = list(_readable([str(tmp_path / "cut.png"), good]))
+    assert len(images) == 1 and images[0].shape == (30, 40, 3)

@@ -6,6 +6,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfstyle.backbones import VGGFeatures, resolve_layer_name
+from tfstyle.errors import InvalidArgumentError
 from tfstyle.losses import mean_std, mean_std_loss, perceptual_loss
 from tfstyle.models import serving
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_LAYERS, DEFAULT_WEIGHTS
@@ -52,11 +53,11 @@ class MetaNetwork(keras.Model):
     "standardize" (the default) subtracts each feature's mean over the training
     paintings and divides by its standard deviation (`set_feature_statistics`; layer
     norm until they are set), so the hidden layer reads how this painting differs
-    from the others. "layer"
-    normalises the 1920 values of each painting together (networks saved before
-    2026-12-04): its inputs are mostly what all paintings share, and on the ImageNet
-    features after 400 steps only 3% of the generated weights' spread depended on the
-    style (outputs in 7 styles 0.0075 apart, mean absolute difference).
+    from the others. "layer" normalises the 1920 values of each painting together
+    (networks saved before 2026-12-04): its inputs are mostly what all paintings
+    share, and on the ImageNet features after 400 steps only 3% of the generated
+    weights' spread depended on the style (outputs in 7 styles 0.0075 apart, mean
+    absolute difference).
 
     Each head starts so that the weights it generates have the spread of a LeCun
     initialisation of the conv they feed (`init_stds`); with the heads' default
@@ -280,15 +281,19 @@ class MetaNetStyleTransfer(SelfBuildingModel):
 
     def set_feature_statistics(self, styles):
         """Sets the meta network's input statistics from the training paintings:
-        `styles` is a list of (h, w, 3) images, each seen at `STYLE_SIDE` as training
-        and `generate` see it."""
+        `styles` is an iterable of (h, w, 3) images (read one at a time), each seen at
+        `STYLE_SIDE` as training and `generate` see it."""
         if self.input_normalization != "standardize":
             return
         features = [
-            self.style_features(resize_shorter_side(tf.constant(s[None], tf.float32), STYLE_SIDE))
+            self.style_features(
+                resize_shorter_side(tf.constant(s[None], tf.float32), STYLE_SIDE)
+            ).numpy()
             for s in styles
         ]
-        self.meta.set_feature_statistics(np.concatenate([f.numpy() for f in features]))
+        if not features:
+            raise InvalidArgumentError("no readable painting for the meta network's statistics")
+        self.meta.set_feature_statistics(np.concatenate(features))
 
     def generate(self, style):
         """The generated parameter vectors (one per generated layer) for one style.

@@ -5,7 +5,7 @@ import dataclasses
 import tensorflow as tf
 
 from tfstyle.data import content_dataset
-from tfstyle.errors import InvalidArgumentError
+from tfstyle.errors import ImageError, InvalidArgumentError
 from tfstyle.io import load_image
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_WEIGHTS
 from tfstyle.models.metanet.meta_style_transfer import (
@@ -70,6 +70,16 @@ def style_stream(styles, image_size, steps_per_style, seed, start_step):
     return repeated.skip(offset)
 
 
+def _readable(paths):
+    """The images of `paths` one at a time (at most 2048 px), skipping any that fail
+    to decode past their header."""
+    for path in paths:
+        try:
+            yield load_image(path, max_side=2048)
+        except ImageError:
+            continue
+
+
 @register_recipe("metanet")
 class MetaNetRecipe(StyleFolderRecipe):
     """Algorithm 1: batches {"image": (B, ...) content crops, "style": (1, ...) the
@@ -104,7 +114,7 @@ class MetaNetRecipe(StyleFolderRecipe):
             step = max(1, len(paths) // FEATURE_STATISTICS_IMAGES)
             picked = paths[::step][:FEATURE_STATISTICS_IMAGES]
             self.notify(f"meta network input statistics from {len(picked)} paintings")
-            model.set_feature_statistics([load_image(p) for p in picked])
+            model.set_feature_statistics(_readable(picked))
         return model
 
     def dataset(self, start_step):
