@@ -6,6 +6,7 @@ errors as one line on stderr with a non-zero exit, tracebacks only for bugs.
 Import it before anything that imports TensorFlow.
 """
 
+import errno
 import math
 import os
 import signal
@@ -97,6 +98,14 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _disk_full(error):
+    """A full disk: OSError ENOSPC, or TensorFlow's ResourceExhaustedError from a
+    checkpoint writer, which otherwise reads like running out of memory."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    return "No space left on device" in str(error)
+
+
 def run(main, positional=0):
     """`absl.app.run(main)` with one-line errors for bad flags and bad input.
 
@@ -122,6 +131,8 @@ def run(main, positional=0):
         except KeyboardInterrupt:
             fail("interrupted", 130)
         except Exception as e:  # noqa: BLE001
+            if _disk_full(e):
+                fail("no space left on the disk being written to; free some or use another folder")
             if type(e).__name__ == "ResourceExhaustedError":
                 fail("out of memory; try a smaller --image_size or --batch_size")
             raise
