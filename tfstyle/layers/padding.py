@@ -1,7 +1,8 @@
 """Reflection padding: avoids the dark borders that zero padding teaches a generator."""
 
 import keras
-from keras import ops
+
+from tfstyle.ops.pad import mirror_pad
 
 
 @keras.saving.register_keras_serializable(package="tfstyle")
@@ -17,8 +18,7 @@ class ReflectionPadding2D(keras.layers.Layer):
         self.padding = int(padding)
 
     def call(self, x):
-        p = self.padding
-        return ops.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+        return mirror_pad(x, self.padding)
 
     def compute_output_shape(self, input_shape):
         b, h, w, c = input_shape

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from tfstyle.ops.pad import mirror_pad
+
 
 def gaussian_blur(images, sigma):
     """Blurs (H, W, C) or (B, H, W, C) float images with a Gaussian of std `sigma`
@@ -17,7 +19,7 @@ def gaussian_blur(images, sigma):
     kernel = tf.exp(-0.5 * (taps / sigma) ** 2)
     kernel /= tf.reduce_sum(kernel)
     channels = x.shape[-1]
-    x = tf.pad(x, [[0, 0], [radius, radius], [radius, radius], [0, 0]], "REFLECT")
+    x = mirror_pad(x, radius)
     rows = tf.tile(tf.reshape(kernel, [-1, 1, 1, 1]), [1, 1, channels, 1])
     cols = tf.tile(tf.reshape(kernel, [1, -1, 1, 1]), [1, 1, channels, 1])
     x = tf.nn.depthwise_conv2d(x, rows, [1, 1, 1, 1], "VALID")

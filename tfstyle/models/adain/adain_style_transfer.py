@@ -10,6 +10,7 @@ from tfstyle.layers import AdaptiveInstanceNormalization, ConvBlock
 from tfstyle.losses import content_loss, mean_std, mean_std_loss
 from tfstyle.models import serving
 from tfstyle.models.self_building import SelfBuildingModel
+from tfstyle.ops.pad import mirror_pad
 from tfstyle.training.distribute import minimize
 
 # The encoder taps: relu1_1 .. relu4_1 for the style loss; relu4_1 is the encoding.
@@ -214,11 +215,11 @@ class AdaINStyleTransfer(SelfBuildingModel):
         """Decodes `alpha * AdaIN(f(image), stats) + (1 - alpha) * f(image)` of `image`
         with its mirrored margin (`edge_padding`), cropped off again."""
         margin = self._margin(image)
-        image = _mirror(image, margin)
+        image = mirror_pad(image, margin)
         if len(style_mean.shape) == 4:  # per-region maps at the features' resolution
             style_mean, style_std = (
-                _mirror(style_mean, margin // 8),
-                _mirror(style_std, margin // 8),
+                mirror_pad(style_mean, margin // 8),
+                mirror_pad(style_std, margin // 8),
             )
         out = self._decode(image, style_mean, style_std, alpha)
         shape = tf.shape(out)
@@ -342,11 +343,6 @@ class AdaINStyleTransfer(SelfBuildingModel):
             "pooling": self.pooling,
             "edge_padding": self.edge_padding,
         }
-
-
-def _mirror(x, margin):
-    """(B, H, W, C) mirrored by `margin` (a scalar tensor) at every side."""
-    return tf.pad(x, [[0, 0], [margin, margin], [margin, margin], [0, 0]], mode="REFLECT")
 
 
 def blend_statistics(stats, weights):

@@ -6,6 +6,7 @@ from keras import ops
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.layers import ConvBlock, ResidualBlock
 from tfstyle.models import serving
+from tfstyle.ops.pad import mirror_pad
 
 # Presets are constructor arguments. "paper" is the paper's table with the defaults
 # every reimplementation uses today (instance norm, resize-conv, reflection padding).
@@ -158,7 +159,7 @@ class TransformerNet(keras.Model):
         x = ops.cast(images, self.compute_dtype) * 2.0 - 1.0
         p = self.edge_padding
         if p:
-            x = ops.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), mode="reflect")
+            x = mirror_pad(x, p)
         blocks = [self.conv_in, self.down1, self.down2]
         for block in blocks:
             x = block(x, style_weights=style_weights, training=training)
