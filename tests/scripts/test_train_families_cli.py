@@ -124,8 +124,13 @@ def test_train_metanet_runs_and_refuses_bad_input(tmp_path, folders):
     args += ["--steps_per_style", "1", "--steps", "2"]
     result = _run("train_metanet.py", out, *args)
     assert result.returncode == 0, result.stderr
+    assert "meta network input statistics from 2 paintings" in result.stdout
     config = json.loads((out / "config.json").read_text())
     assert config["family"] == "metanet" and config["vgg"] == "vgg16"
+    # A resume restores the statistics from its checkpoint instead of recomputing them.
+    resumed = _run("train_metanet.py", out, *args[:-1], "3")
+    assert resumed.returncode == 0 and "resuming" in resumed.stdout, resumed.stderr
+    assert "input statistics" not in resumed.stdout
     bad = [
         [
             "--content_dir",

@@ -52,6 +52,15 @@ def default_optimizers(model):
     return {"optimizer": (model.optimizer, model.trainable_variables)}
 
 
+def _checkpoint_directory(output_dir):
+    return os.path.join(output_dir, "checkpoints")
+
+
+def latest_checkpoint(output_dir):
+    """The prefix of the run's latest checkpoint in `output_dir`, or None (a new run)."""
+    return tf.train.latest_checkpoint(_checkpoint_directory(output_dir))
+
+
 class RunState:
     """The checkpointed state of a run: step, networks, optimisers and extra state.
 
@@ -81,7 +90,7 @@ class RunState:
         items = {"step": self.step, **networks, **extra}
         items.update({name: optimizer for name, (optimizer, _) in optimizers.items()})
         self.checkpoint = tf.train.Checkpoint(**items)
-        self.directory = os.path.join(output_dir, "checkpoints")
+        self.directory = _checkpoint_directory(output_dir)
         write_dir = self.directory
         if not self.chief:
             write_dir = os.path.join(
@@ -92,7 +101,7 @@ class RunState:
 
     def restore(self):
         """Restores the latest checkpoint of the run (the chief's), if any; returns the step."""
-        latest = tf.train.latest_checkpoint(self.directory)
+        latest = latest_checkpoint(os.path.dirname(self.directory))
         if latest:
             self.checkpoint.restore(latest).assert_existing_objects_matched()
         self.saved_step = int(self.step.numpy()) if latest else None

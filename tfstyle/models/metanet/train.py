@@ -15,6 +15,7 @@ from tfstyle.models.metanet.meta_style_transfer import (
     MetaNetStyleTransfer,
 )
 from tfstyle.models.metanet.transformer import PRESETS, MetaTransformerNet
+from tfstyle.training import loop
 from tfstyle.training.recipe import StyleFolderRecipe, TrainConfig, register_recipe
 
 IDENTITY_KEYS = (
@@ -106,10 +107,11 @@ class MetaNetRecipe(StyleFolderRecipe):
 
     def build(self):
         """The model, its meta network's input statistics taken from up to
-        `FEATURE_STATISTICS_IMAGES` paintings of --style_dir, evenly spaced (a resume
-        restores the saved ones over them)."""
+        `FEATURE_STATISTICS_IMAGES` paintings of --style_dir, evenly spaced (not on a
+        resume: its checkpoint holds them)."""
         model = super().build()
-        if self.config.input_normalization == "standardize":
+        resume = loop.latest_checkpoint(self.config.output_dir) is not None
+        if self.config.input_normalization == "standardize" and not resume:
             paths = self.styles.paths
             step = max(1, len(paths) // FEATURE_STATISTICS_IMAGES)
             picked = paths[::step][:FEATURE_STATISTICS_IMAGES]
