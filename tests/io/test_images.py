@@ -129,6 +129,20 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
+def test_an_unwritable_folder_is_named_by_the_destination(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    def refuse(prefix, suffix, dir):
+        raise PermissionError(errno.EACCES, "Permission denied", f"{dir}/{prefix}x{suffix}")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(PermissionError) as error:
+        save_image(tmp_path / "out.png", np.zeros((4, 4, 3)))
+    assert error.value.filename == str(tmp_path / "out.png")  # not our temporary file
+    assert error.value.errno == errno.EACCES  # (a full disk is still recognised by errno)
+
+
 def test_save_jpeg_and_batch_dim(tmp_path):
     save_image(tmp_path / "o.jpg", np.full((1, 8, 8, 3), 0.5))
     assert Image.open(tmp_path / "o.jpg").format == "JPEG"

@@ -160,10 +160,13 @@ def atomic_write(path, overwrite=False):
     """
     path = os.fspath(path)
     parent = os.path.dirname(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
     if not overwrite and os.path.exists(path):
         raise OutputExistsError(f"output '{path}' exists; pass --overwrite to replace it")
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
+    try:
+        os.makedirs(parent, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
+    except OSError as e:  # named by the destination, not by our temporary file
+        raise OSError(e.errno, e.strerror, path) from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
