@@ -20,11 +20,13 @@ def load_meta_model(model_path):
     """The MetaNetStyleTransfer of a train_metanet.py run folder or its .keras file."""
     import keras
 
+    from tfstyle.assets import resolve_model
     from tfstyle.inference.runners import detect_model_kind
     from tfstyle.models.families import import_all
     from tfstyle.models.metanet import MetaNetStyleTransfer
 
     import_all()
+    spec, model_path = model_path, resolve_model(model_path)
     kind = detect_model_kind(model_path)
     path = os.path.join(model_path, "generator.keras") if kind == "run" else model_path
     if kind not in ("run", "keras"):
@@ -34,7 +36,7 @@ def load_meta_model(model_path):
     except Exception as e:  # noqa: BLE001
         raise ModelError(f"cannot load '{path}': {str(e).splitlines()[0][:200]}") from None
     if not isinstance(model, MetaNetStyleTransfer):
-        raise ModelError(f"'{model_path}' is a {type(model).__name__}, not a MetaNet run")
+        raise ModelError(f"'{spec}' is a {type(model).__name__}, not a MetaNet run")
     return model
 
 

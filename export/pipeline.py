@@ -262,9 +262,12 @@ def _export(generator, model_path, output_dir, formats, content_dir, say, statis
     from export import onnx as onnx_export
     from export import saved_model
 
-    staging = tempfile.mkdtemp(
-        prefix=".export-", dir=os.path.dirname(os.path.abspath(output_dir)) or "."
-    )
+    try:
+        staging = tempfile.mkdtemp(
+            prefix=".export-", dir=os.path.dirname(os.path.abspath(output_dir)) or "."
+        )
+    except OSError as e:  # named by the output folder, not by our staging folder
+        raise OSError(e.errno, e.strerror, output_dir) from None
     try:
         artefacts = []
         serving_dir = os.path.join(staging, "saved_model", "1")

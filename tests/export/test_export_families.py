@@ -235,7 +235,7 @@ def test_export_metanet_cli_makes_a_standalone_network(metanet_run, tmp_path):
 
 
 def test_metanet_bad_exports(metanet_run, cin, tmp_path):
-    cin_run = cin[0]
+    cin_run, errors = cin[0], []
     for args in (
         ["--model", metanet_run, "--output_dir", tmp_path / "a"],  # plain export of a MetaNet
         ["metanet", "--model", metanet_run, "--output_dir", tmp_path / "b"],  # no --style
@@ -249,6 +249,22 @@ def test_metanet_bad_exports(metanet_run, cin, tmp_path):
             "--output_dir",
             tmp_path / "d",
         ],
+        # a bundled network by its name: resolved, then refused for its kind
+        [
+            "metanet",
+            "--model",
+            "pretrained:mosaic",
+            "--style",
+            "wave",
+            "--output_dir",
+            tmp_path / "e",
+        ],
+        # a folder nothing can be written in: named as given, not by the staging folder
+        ["--model", cin_run, "--output_dir", "/proc/tfstyle_export", "--formats", "onnx"],
     ):
-        assert_one_line_error(run_cli("export", *args))
-    assert not any((tmp_path / d).exists() for d in "abcd")
+        result = run_cli("export", *args)
+        assert_one_line_error(result)
+        errors.append(result.stderr)
+    assert "'pretrained:mosaic' is a TransformerNet, not a MetaNet run" in errors[4]
+    assert "'/proc/tfstyle_export'" in errors[5]
+    assert not any((tmp_path / d).exists() for d in "abcde")
