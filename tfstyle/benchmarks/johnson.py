@@ -98,12 +98,16 @@ def export_presets(presets, vgg_weights_unused=None, root=None):
     return folders
 
 
-def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bind=None):
+def inference_latency(
+    export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bind=None, endpoint="serving_default"
+):
     """Seconds per image for every artefact of an export (and Keras), per size.
 
     Args:
         bind: `bind(stylizer)` -> the stylizer with its extra inputs bound (style
             weights, style statistics), or None to skip an artefact.
+        endpoint: the endpoint timed: the files of that endpoint (TFLite and ONNX write
+            one file per endpoint), the SavedModel and Keras (which hold them all).
     """
     import json
 
@@ -130,7 +134,7 @@ def inference_latency(export_dir, run_dir, sizes=(256, 512, 1024), repeats=3, bi
             None,
         )
         for a in manifest["artefacts"]
-        if not a.get("fixed_size") and a.get("endpoint", "serving_default") == "serving_default"
+        if not a.get("fixed_size") and a.get("endpoint") in (None, endpoint)
     ]
     probe = np.asarray(_batch(256, 1))
     rows = []
