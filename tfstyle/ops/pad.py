@@ -1,4 +1,4 @@
-"""Mirror padding, the border every generator here uses (no dark frame, unlike zeros)."""
+"""Mirror padding: the border of most generators here (it teaches no dark frame, unlike zeros)."""
 
 from keras import ops
 
