@@ -66,3 +66,24 @@ def test_auto_keeps_the_mobile_network_in_float32(tmp_path, monkeypatch):
     path = str(tmp_path / "mobile.keras")
     net.save(path)
     assert load_stylizer(path, precision="auto").model.conv_in.conv.compute_dtype == "float32"
+
+
+def test_auto_computes_adain_in_bfloat16_close_to_float32(tmp_path, monkeypatch, rng):
+    """Encoder and decoder in bfloat16 where the CPU has it; style statistics and the
+    output in float32."""
+    import tfstyle.precision
+    from tfstyle.models.adain import AdaINDecoder, AdaINStyleTransfer
+
+    model = AdaINStyleTransfer(AdaINDecoder(0.125), vgg_weights=None)
+    model.build()
+    path = str(tmp_path / "adain.keras")
+    model.save(path)
+    monkeypatch.setattr(tfstyle.precision, "native_bf16_cpu", lambda: True)
+    fast = load_stylizer(path, precision="auto")
+    assert fast.model.decoder.blocks[0].conv.compute_dtype == "bfloat16"
+    image, style = rng.uniform(size=(2, 1, 48, 48, 3)).astype("float32")
+    alpha = np.ones([1], np.float32)
+    out = fast.bind(style=style, alpha=alpha)(image)
+    assert out.dtype == np.float32
+    exact = load_stylizer(path, precision="float32").bind(style=style, alpha=alpha)(image)
+    assert psnr(out, exact) > 30
