@@ -12,7 +12,6 @@ from tfstyle.layers.generated_conv import GeneratedConv2D
 from tfstyle.models.metanet import MetaNetStyleTransfer, MetaTransformerNet
 from tfstyle.models.metanet.meta_style_transfer import STYLE_SIDE
 from tfstyle.models.metanet.train import style_stream
-from tfstyle.ops.resize import resize_shorter_side
 
 
 def _net(preset, width=1.0):
@@ -131,7 +130,6 @@ def test_style_stream_changes_every_k_steps_and_resumes(tmp_path):
 def test_a_painting_makes_the_same_network_at_any_file_size(model):
     # One scale everywhere (review finding 9 of #10): training sees styles with the
     # shorter side at STYLE_SIDE, and generate() brings any other size there first.
-    from tfstyle.models.metanet.meta_style_transfer import STYLE_SIDE
 
     small = np.random.default_rng(7).uniform(size=(1, 6, 4, 3)).astype("float32")
     large = tf.image.resize(small, (3 * STYLE_SIDE // 2, STYLE_SIDE), "bilinear")
@@ -185,9 +183,8 @@ def test_standardized_inputs_make_the_network_depend_on_the_style():
         if mode == "standardize":
             before = _cross_style_spread(model, styles)  # statistics not set: layer norm
             model.set_feature_statistics(styles)
-            seen = [resize_shorter_side(tf.constant(s[None]), STYLE_SIDE) for s in styles]
             z = model.meta.normalize_features(
-                tf.concat([model.style_features(s) for s in seen], 0)
+                tf.concat([model.style_features_at_scale(tf.constant(s[None])) for s in styles], 0)
             ).numpy()
             np.testing.assert_allclose(z.mean(axis=0), 0.0, atol=1e-3)
             # Unit deviation, except features that never vary (dead random-VGG units).

@@ -271,6 +271,12 @@ class MetaNetStyleTransfer(SelfBuildingModel):
         """(B, 1920) mean and std of VGG16 relu1_2..relu4_3."""
         return self._features_of(self.feature_net(style))
 
+    def style_features_at_scale(self, style):
+        """`style_features` of style images (B, h, w, 3) resized to `STYLE_SIDE` px on
+        the shorter side, the scale training sees them at: their VGG statistics, and
+        so the network made from them, depend on the scale."""
+        return self.style_features(resize_shorter_side(style, STYLE_SIDE))
+
     @staticmethod
     def _features_of(feats):
         parts = []
@@ -286,10 +292,7 @@ class MetaNetStyleTransfer(SelfBuildingModel):
         if self.input_normalization != "standardize":
             return
         features = [
-            self.style_features(
-                resize_shorter_side(tf.constant(s[None], tf.float32), STYLE_SIDE)
-            ).numpy()
-            for s in styles
+            self.style_features_at_scale(tf.constant(s[None], tf.float32)).numpy() for s in styles
         ]
         if not features:
             raise InvalidArgumentError("no readable painting for the meta network's statistics")
@@ -298,12 +301,9 @@ class MetaNetStyleTransfer(SelfBuildingModel):
     def generate(self, style):
         """The generated parameter vectors (one per generated layer) for one style.
 
-        The style (1, h, w, 3) is first resized to `STYLE_SIDE` px on its shorter side,
-        the scale training saw it at: its VGG statistics, and so the network made from
-        them, depend on the scale.
+        The style (1, h, w, 3) is seen at `STYLE_SIDE` (`style_features_at_scale`).
         """
-        style = resize_shorter_side(style, STYLE_SIDE)
-        return [p[0] for p in self.meta(self.style_features(style))]
+        return [p[0] for p in self.meta(self.style_features_at_scale(style))]
 
     def generate_network(self, style):
         """A standalone `MetaTransformerNet` for `style` (1, h, w, 3), ready to export."""
