@@ -61,33 +61,37 @@ UPSAMPLE_PADDINGS = {"reflect": "SYMMETRIC", "zero": "CONSTANT"}
 
 def upsample_kernel(kernel):
     """The (2, 2, C_in, 4 C_out) kernel of `upsample_conv2d` from a 3 x 3 one: one
-    output channel group per output phase (a, b), in depth-to-space order."""
+    output channel group per output phase, phase (a, b) in slot (1 - a, 1 - b) of the
+    depth-to-space order (see `upsample_conv2d`)."""
     if tuple(kernel.shape[:2]) != (3, 3):
         raise ValueError(f"upsample_conv2d needs a 3 x 3 kernel, got {kernel.shape}")
     _, _, c_in, c_out = kernel.shape
-    r = tf.constant(_UPSAMPLE_PHASE_TAPS, kernel.dtype)
-    # small[m, n, c, a, b, o] = sum_dy,dx r[a, m, dy] r[b, n, dx] kernel[dy, dx, c, o]
-    small = tf.einsum("amd,bne,deco->mncabo", r, r, kernel)
+    r = tf.constant(_UPSAMPLE_PHASE_TAPS[::-1], kernel.dtype)  # slot = 1 - phase
+    # small[m, n, c, s, t, o] = sum_dy,dx r[s, m, dy] r[t, n, dx] kernel[dy, dx, c, o]
+    small = tf.einsum("smd,tne,deco->mncsto", r, r, kernel)
     return tf.reshape(small, (2, 2, c_in, 4 * c_out))
 
 
 def upsample_conv2d(x, kernel, bias=None, padding="reflect"):
     """Nearest x2 upsampling, padding by one ("reflect" or "zero") and a 3 x 3 "valid"
     convolution, computed on the input's own grid: a 2 x 2 convolution of the padded
-    input to four phases of output channels, each phase cropped at its offset, then
-    depth-to-space. The same result with 4/9 of the multiply-adds, and without the
-    upsampled image or its padding in memory.
+    input to four phases of output channels, then depth-to-space and a one-pixel crop.
+    The same result with 4/9 of the multiply-adds, and without the upsampled image or
+    its padding in memory.
+
+    Output row 2i + a reads row i + a of the (H + 1)-row convolution, in phase a. With
+    phase a in depth-to-space slot 1 - a, row r of the convolution lands on rows 2r
+    (phase 1) and 2r + 1 (phase 0), so output row m is row m + 1 of the depth-to-space
+    result (the same for columns): one crop, whose gradient is one pad, where cropping
+    each phase at its own offset cost four full-size slice gradients and their sum.
     """
-    c_out = kernel.shape[-1]
+    batch, height, width, _ = x.shape
     x = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode=UPSAMPLE_PADDINGS[padding])
     y = tf.nn.conv2d(x, upsample_kernel(kernel), 1, "VALID")  # (H + 1) x (W + 1)
     if bias is not None:
         y = tf.nn.bias_add(y, tf.tile(bias, [4]))
-    # phase (a, b) starts at row a and column b: the first or the last H x W of H + 1
-    crop = (slice(None, -1), slice(1, None))
-    phases = [
-        y[:, crop[a], crop[b], (2 * a + b) * c_out : (2 * a + b + 1) * c_out]
-        for a in (0, 1)
-        for b in (0, 1)
-    ]
-    return tf.nn.depth_to_space(tf.concat(phases, axis=-1), 2)
+    z = tf.nn.depth_to_space(y, 2)  # (2H + 2) x (2W + 2)
+    out = tf.slice(z, [0, 1, 1, 0], tf.shape(z) - tf.constant([0, 2, 2, 0]))
+    # a size computed at run time hides the static shape; exporters need the channels
+    out.set_shape([batch, height and 2 * height, width and 2 * width, kernel.shape[-1]])
+    return out
