@@ -85,13 +85,20 @@ def upsample_conv2d(x, kernel, bias=None, padding="reflect"):
     result (the same for columns): one crop, whose gradient is one pad, where cropping
     each phase at its own offset cost four full-size slice gradients and their sum.
     """
-    batch, height, width, _ = x.shape
     x = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode=UPSAMPLE_PADDINGS[padding])
     y = tf.nn.conv2d(x, upsample_kernel(kernel), 1, "VALID")  # (H + 1) x (W + 1)
     if bias is not None:
         y = tf.nn.bias_add(y, tf.tile(bias, [4]))
-    z = tf.nn.depth_to_space(y, 2)  # (2H + 2) x (2W + 2)
-    out = tf.slice(z, [0, 1, 1, 0], tf.shape(z) - tf.constant([0, 2, 2, 0]))
-    # a size computed at run time hides the static shape; exporters need the channels
-    out.set_shape([batch, height and 2 * height, width and 2 * width, kernel.shape[-1]])
-    return out
+    return _crop_one(tf.nn.depth_to_space(y, 2))  # of (2H + 2) x (2W + 2)
+
+
+@tf.custom_gradient
+def _crop_one(z):
+    """z without its outermost row and column on each side: a strided slice (whose
+    bounds keep the channel count static for the converters) with a pad as gradient
+    (the generic strided-slice gradient is about as slow as the convolution)."""
+
+    def grad(dy):
+        return tf.pad(dy, [[0, 0], [1, 1], [1, 1], [0, 0]])
+
+    return z[:, 1:-1, 1:-1, :], grad
