@@ -183,10 +183,25 @@ def test_instance_norm_value_and_gradient_equal_the_textbook_formula(rng):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
+def _graph_ops(fn, *args):
+    return [op.type for op in tf.function(fn).get_concrete_function(*args).graph.get_operations()]
+
+
+def _norm_and_gradients(layer, inputs, x):
+    """A norm layer's output and the gradients of sum(sin(output)) w.r.t. `x` and its
+    weights."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(inputs)
+        loss = tf.reduce_sum(tf.sin(y))
+    return [y] + tape.gradient(loss, [x] + [w.value for w in layer.trainable_weights])
+
+
 def test_fused_instance_norm_equals_the_plain_ops(rng):
-    # Inside fused_kernels (Keras inference) one image takes FusedBatchNormV3 in
-    # training mode; a batch of two (and dynamic batch sizes of two) the plain ops;
-    # statistics being recorded keep the plain ops too.
+    # Inside fused_kernels (Keras inference and every training step) each image takes
+    # one FusedBatchNormV3 in training mode, with the same values and gradients as the
+    # plain ops; a dynamic batch of two keeps the plain ops, and so do statistics
+    # being recorded.
     from tfstyle.layers.normalization import fused_kernels, recorded_statistics
 
     layer = InstanceNormalization()
@@ -195,14 +210,15 @@ def test_fused_instance_norm_equals_the_plain_ops(rng):
     layer.beta.assign(rng.normal(size=3).astype("float32"))
     x = tf.constant((rng.normal(size=(2, 9, 7, 3)) * 3 + 5).astype("float32"))
     expected = _textbook_instance_norm(x, layer.gamma.value, layer.beta.value)
+    plain = _norm_and_gradients(layer, x, x)
     dynamic = tf.function(layer, input_signature=[tf.TensorSpec([None, None, None, 3])])
     with fused_kernels():
-        one = layer(x[:1])
-        assert "FusedBatchNormV3" in [
-            op.type for op in tf.function(layer).get_concrete_function(x[:1]).graph.get_operations()
-        ]
-        np.testing.assert_allclose(one, expected[:1], rtol=1e-5, atol=1e-5)
-        np.testing.assert_allclose(layer(x), expected, rtol=1e-5, atol=1e-5)
+        assert _graph_ops(layer, x[:1]).count("FusedBatchNormV3") == 1
+        assert _graph_ops(layer, x).count("FusedBatchNormV3") == 2
+        np.testing.assert_allclose(layer(x[:1]), expected[:1], rtol=1e-5, atol=1e-5)
+        fused = _norm_and_gradients(layer, x, x)
+        for a, b in zip(fused, plain, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
         np.testing.assert_allclose(dynamic(x[:1]), expected[:1], rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(dynamic(x), expected, rtol=1e-5, atol=1e-5)
         with recorded_statistics() as recorded:
@@ -211,14 +227,15 @@ def test_fused_instance_norm_equals_the_plain_ops(rng):
         mixed = InstanceNormalization(dtype="mixed_bfloat16")
         mixed.build((None, None, None, 3))
         mixed.set_weights(layer.get_weights())
-        bf16 = mixed(x[:1])  # float32 arithmetic, bfloat16 out
-        assert bf16.dtype == tf.bfloat16
-        np.testing.assert_allclose(tf.cast(bf16, "float32"), expected[:1], atol=0.05)
+        bf16 = _norm_and_gradients(mixed, x, x)  # float32 arithmetic, bfloat16 out
+        assert bf16[0].dtype == tf.bfloat16
+        for a, b in zip(bf16, plain, strict=True):
+            np.testing.assert_allclose(tf.cast(a, "float32"), b, rtol=0.05, atol=0.05)
 
 
 def test_fused_conditional_instance_norm_equals_the_plain_ops(rng):
-    # CIN's per-image (gamma, beta), blended from the style weights, feed the same
-    # fused kernel for one image; two images take the plain ops.
+    # CIN's per-image (gamma, beta), blended from the style weights, feed one fused
+    # kernel per image, with the plain ops' values and gradients.
     from tfstyle.layers.normalization import fused_kernels
 
     layer = ConditionalInstanceNormalization(3)
@@ -227,16 +244,19 @@ def test_fused_conditional_instance_norm_equals_the_plain_ops(rng):
     layer.beta.assign(rng.normal(size=(3, 4)).astype("float32"))
     x = tf.constant((rng.normal(size=(2, 9, 7, 4)) * 3 + 5).astype("float32"))
     weights = tf.constant([[0.2, 0.0, 0.8], [0.0, 1.0, 0.0]], tf.float32)
-    plain = layer([x, weights])
+    plain = _norm_and_gradients(layer, [x, weights], x)
     dynamic = tf.function(
         layer, input_signature=[[tf.TensorSpec([None, None, None, 4]), tf.TensorSpec([None, 3])]]
     )
     with fused_kernels():
-        graph = tf.function(layer).get_concrete_function([x[:1], weights[:1]]).graph
-        assert "FusedBatchNormV3" in [op.type for op in graph.get_operations()]
-        np.testing.assert_allclose(layer([x[:1], weights[:1]]), plain[:1], rtol=1e-5, atol=1e-5)
-        np.testing.assert_allclose(dynamic([x[1:], weights[1:]]), plain[1:], rtol=1e-5, atol=1e-5)
-        np.testing.assert_allclose(dynamic([x, weights]), plain, rtol=1e-5, atol=1e-5)
+        assert _graph_ops(layer, [x, weights]).count("FusedBatchNormV3") == 2
+        fused = _norm_and_gradients(layer, [x, weights], x)
+        for a, b in zip(fused, plain, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+        one = layer([x[1:], weights[1:]])
+        np.testing.assert_allclose(one, plain[0][1:], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(dynamic([x[1:], weights[1:]]), one, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(dynamic([x, weights]), plain[0], rtol=1e-5, atol=1e-5)
 
 
 def _values_and_gradients(block, x):

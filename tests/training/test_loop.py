@@ -8,9 +8,16 @@ import tensorflow as tf
 
 from tests.conftest import write_image
 from tfstyle.data import content_dataset, scan_folder
+from tfstyle.layers import InstanceNormalization
 from tfstyle.models.johnson import FastStyleTransfer, TransformerNet
 from tfstyle.training import train
-from tfstyle.training.loop import RunState, default_networks, default_optimizers, save_release
+from tfstyle.training.loop import (
+    RunState,
+    default_networks,
+    default_optimizers,
+    save_release,
+    train_step_function,
+)
 
 
 def _model(seed=0):
@@ -142,3 +149,14 @@ def test_johnson_takes_the_painting_at_256_px_by_default():
     config = JohnsonTrainConfig(style="mosaic", output_dir="unused")
     assert max(load_style("mosaic", config.style_size)[1].shape[:2]) == 256
     assert load_style("mosaic", 0)[1].shape[:2] == (391, 470)  # the bundled file's size
+
+
+def test_training_steps_run_each_instance_norm_as_one_fused_kernel_per_image():
+    # The step every trainer traces (and the benchmarks time) takes FusedBatchNormV3 and
+    # its own gradient kernel for every image of every instance norm.
+    model = _model()
+    graph = train_step_function(model).get_concrete_function(tf.zeros((2, 16, 16, 3))).graph
+    kinds = [op.type for op in graph.get_operations()]
+    norms = [x for x in model.generator._flatten_layers() if isinstance(x, InstanceNormalization)]
+    assert norms and kinds.count("FusedBatchNormV3") == 2 * len(norms)
+    assert kinds.count("FusedBatchNormGradV3") == 2 * len(norms)

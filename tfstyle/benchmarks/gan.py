@@ -19,6 +19,7 @@ from tfstyle.models.cyclegan import CycleGAN
 from tfstyle.models.munit import MUNIT
 from tfstyle.models.pix2pix import Pix2Pix
 from tfstyle.networks import PatchDiscriminator, ResnetGenerator, UNetGenerator
+from tfstyle.training.loop import train_step_function
 
 
 def _images(size, batch=1, seed=0):
@@ -240,7 +241,7 @@ def step_seconds(family, mixed, size=256, repeats=3, jit_compile=False):
     keras.utils.set_random_seed(0)
     try:
         model = MODELS[family](size)
-        step = tf.function(model.train_step, jit_compile=jit_compile)
+        step = train_step_function(model, jit_compile)
         batch = _batch(family, _images(size), _images(size, seed=1))
         return time_call(lambda: step(batch), repeats=repeats, warmup=2)
     finally:
@@ -255,7 +256,7 @@ def losses_after(family, steps, mixed, size=256, average=20):
     keras.utils.set_random_seed(0)
     try:
         model = MODELS[family](size)
-        step = tf.function(model.train_step)
+        step = train_step_function(model)
         key = RECONSTRUCTION_TERMS[family]
         values = []
         for i in range(steps):

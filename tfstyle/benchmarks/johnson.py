@@ -12,6 +12,7 @@ import tensorflow as tf
 from tfstyle.benchmarks.common import time_call
 from tfstyle.benchmarks.reference import PlainJohnsonStep
 from tfstyle.models.johnson import FastStyleTransfer, TransformerNet
+from tfstyle.training.loop import train_step_function
 
 
 def _batch(size=256, batch=4, seed=0):
@@ -48,7 +49,7 @@ def train_step_seconds(
     """tfstyle's Johnson paper-network step on a fixed in-memory batch (no input
     pipeline); also the baseline of the other families' steps."""
     model = _model(vgg_weights, mixed, size=size, architecture=architecture)
-    step = tf.function(model.train_step, jit_compile=jit_compile)
+    step = train_step_function(model, jit_compile)
     data = _batch(size, batch)
     seconds = time_call(lambda: step(data), repeats=repeats, warmup=2)
     keras.mixed_precision.set_global_policy("float32")
@@ -58,7 +59,7 @@ def train_step_seconds(
 def loss_after(vgg_weights, steps, mixed=False, jit_compile=False, batch=4, size=256):
     """Mean loss of the last 10 of `steps` training steps on a fixed set of batches."""
     model = _model(vgg_weights, mixed)
-    step = tf.function(model.train_step, jit_compile=jit_compile)
+    step = train_step_function(model, jit_compile)
     batches = [_batch(size, batch, seed=i) for i in range(8)]
     losses = []
     for i in range(steps):

@@ -23,6 +23,7 @@ from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer, stylize_image
 from tfstyle.metrics import FeatureDistance, sr_metrics
 from tfstyle.ops.resize import bicubic_upscale
+from tfstyle.training.loop import train_step_function
 
 # LPIPS-VGG's taps (conv1_2 ... conv5_3 of VGG16) as names of the VGG19-shaped network.
 DISTANCE_LAYERS = ("relu1_2", "relu2_2", "relu3_4", "relu4_4", "relu5_4")
@@ -91,7 +92,7 @@ def step_seconds(model_name, mixed, vgg_weights=None, repeats=5):
         recipe.total_steps = lambda: 1000
         recipe.from_weights = recipe.sample_hr = None
         model = recipe.build()
-        step = tf.function(model.train_step)
+        step = train_step_function(model)
         size, batch = config.image_size, config.batch_size
         data = {"lr": _images(size // 4, batch), "hr": _images(size, batch, seed=1)}
         return time_call(lambda: step(data), repeats=repeats, warmup=2), (size, batch)

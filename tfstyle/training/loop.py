@@ -23,6 +23,7 @@ import tensorflow as tf
 
 from tfstyle.data.allocator import restore_malloc_thresholds
 from tfstyle.io import atomic_write, save_image
+from tfstyle.layers.normalization import fused_kernels
 from tfstyle.training import distribute
 
 EVAL_LOG = "eval.jsonl"  # one JSON line per evaluation, in the run folder
@@ -50,6 +51,22 @@ def default_networks(model):
 def default_optimizers(model):
     """A compiled single-optimiser model: its optimiser over its trainable variables."""
     return {"optimizer": (model.optimizer, model.trainable_variables)}
+
+
+def fused_train_step(model):
+    """`model.train_step` as every trainer traces it: inside `fused_kernels`, so each
+    instance norm of the step (forward and backward) is one fused kernel per image."""
+
+    def train_step(batch):
+        with fused_kernels():
+            return model.train_step(batch)
+
+    return train_step
+
+
+def train_step_function(model, jit_compile=False):
+    """`fused_train_step` as one tf.function: the fixed-batch steps of the benchmarks."""
+    return tf.function(fused_train_step(model), jit_compile=jit_compile)
 
 
 def _checkpoint_directory(output_dir):
@@ -179,7 +196,7 @@ def train(
         else tf.summary.create_noop_writer()
     )
     replica_step = (
-        tf.function(model.train_step, jit_compile=True) if jit_compile else model.train_step
+        train_step_function(model, jit_compile=True) if jit_compile else fused_train_step(model)
     )
 
     @tf.function
