@@ -8,13 +8,16 @@ and training steps run instance norm as fused kernels instead (`fused_kernels`).
 """
 
 import contextlib
+import threading
 
 import keras
 import tensorflow as tf
 from keras import ops
 
 _statistics = None  # the `_Statistics` of an open `recorded_statistics`/`given_statistics`
-_fused = False  # inside `fused_kernels`
+# inside `fused_kernels`, per thread: MirroredStrategy traces each replica's step in
+# a thread of its own, which enter and leave the context at their own times
+_fused = threading.local()
 
 
 class _Statistics:
@@ -95,12 +98,11 @@ def fused_kernels():
     unknown size keeps the plain ops unless it holds one image. For Keras inference and
     training steps only: the kernel has no TFLite or ONNX form, and it leaves the
     statistics unrecorded, so exports and the statistics endpoints keep the plain ops."""
-    global _fused
-    outer, _fused = _fused, True
+    outer, _fused.on = getattr(_fused, "on", False), True
     try:
         yield
     finally:
-        _fused = outer
+        _fused.on = outer
 
 
 def _instance_norm(x, epsilon, gamma, beta, dtype):
@@ -111,7 +113,7 @@ def _instance_norm(x, epsilon, gamma, beta, dtype):
     def plain():
         return ops.cast(_normalize(x, epsilon, gamma, beta), dtype)
 
-    if not _fused or _statistics is not None or _symbolic():
+    if not getattr(_fused, "on", False) or _statistics is not None or _symbolic():
         return plain()
     if x.shape[0] is not None:
         return _fused_per_image(x, epsilon, gamma, beta, dtype, x.shape[0])
