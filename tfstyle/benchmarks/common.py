@@ -39,7 +39,15 @@ def matmul_peak(n=4096, dtype=tf.float32, repeats=5):
     return 2 * n**3 / seconds / 1e9
 
 
-SPEED_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
+SPEED_FLAGS = (
+    "avx2",
+    "fma",
+    "avx512f",
+    "avx512_vnni",
+    "avx512_bf16",
+    "amx_bf16",
+    "amx_int8",
+)
 
 
 def cpu_description():
@@ -60,7 +68,7 @@ def cpu_description():
     avx512 = "avx512f" in flags and (cap is None or "512" in cap or "AVX10" in cap)
     kind = "AVX-512" if avx512 else "AVX2" if "avx2" in flags else "other"
     if native_bf16_cpu():
-        kind += " + native bfloat16"
+        kind += " + native bfloat16" + (" (AMX)" if "amx_bf16" in flags else "")
     if cap:
         kind += f" (oneDNN capped at {cap})"
     return {
