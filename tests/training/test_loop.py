@@ -129,16 +129,21 @@ def test_run_config_reads_a_null_style_size_as_the_paintings_own_size(tmp_path):
     import pytest
 
     from tfstyle.errors import InvalidArgumentError
+    from tfstyle.models.johnson.train import JohnsonRecipe
     from tfstyle.training.run_config import write_run_config
 
     keys = ("family", "style_size")
     old = {"family": "johnson", "style_size": None}
     (tmp_path / "config.json").write_text(json.dumps(old))
+
+    def write(config):
+        return write_run_config(str(tmp_path), config, keys, JohnsonRecipe.upgrade_run_config)
+
     with pytest.raises(InvalidArgumentError, match="style_size: 0 -> 256"):
-        write_run_config(str(tmp_path), {"family": "johnson", "style_size": 256}, keys)
-    assert write_run_config(str(tmp_path), {"family": "johnson", "style_size": 0}, keys)
+        write({"family": "johnson", "style_size": 256})
+    assert write({"family": "johnson", "style_size": 0})
     # A CIN run adding a style to such a network inherits its null.
-    assert write_run_config(str(tmp_path), {"family": "johnson", "style_size": None}, keys)
+    assert write({"family": "johnson", "style_size": None})
 
 
 def test_johnson_takes_the_painting_at_256_px_by_default():

@@ -68,9 +68,9 @@ def run(recipe, on_start=None, on_step=None, strategy=None, on_note=None):
         keys = tuple(COMMON_IDENTITY_KEYS) + tuple(recipe.identity_keys)
         # Written once everything before is known to be valid: bad input leaves no folder.
         if chief:
-            resumed = write_run_config(config.output_dir, full, keys)
+            resumed = write_run_config(config.output_dir, full, keys, recipe.upgrade_run_config)
         else:
-            resumed = check_run_config(config.output_dir, full, keys)
+            resumed = check_run_config(config.output_dir, full, keys, recipe.upgrade_run_config)
         info = {
             "total_steps": total,
             "resumed": resumed,

@@ -152,6 +152,12 @@ class Recipe:
         """Facts for the program's start message."""
         return {}
 
+    @staticmethod
+    def upgrade_run_config(config):
+        """An earlier run's config.json as this version would write it (what keys it
+        lacks or holds as null meant then), so a resume compares like with like."""
+        return config
+
     def total_steps(self):
         return total_steps(self.config, self.source)
 

@@ -9,10 +9,12 @@ from tfstyle.io import atomic_write
 CONFIG_FILE = "config.json"
 
 
-def check_run_config(output_dir, config, must_match=()):
+def check_run_config(output_dir, config, must_match=(), upgrade=None):
     """Refuses a run whose `must_match` keys differ from the earlier run in `output_dir`.
 
-    Returns True when an earlier run's config was found (a resume).
+    `upgrade(config)` returns a config as this version would write it, for both sides
+    (the family's `Recipe.upgrade_run_config`: what an older run's absent or null keys
+    meant). Returns True when an earlier run's config was found (a resume).
     """
     path = os.path.join(output_dir, CONFIG_FILE)
     if not os.path.exists(path):
@@ -21,7 +23,8 @@ def check_run_config(output_dir, config, must_match=()):
         previous = json.load(f)
     # Runs written before the "family" key existed were all Johnson runs.
     previous.setdefault("family", "johnson")
-    previous, config = _current_meaning(previous), _current_meaning(config)
+    if upgrade is not None:
+        previous, config = upgrade(previous), upgrade(config)
     changed = [k for k in must_match if previous.get(k) != config.get(k)]
     if changed:
         details = ", ".join(f"{k}: {previous.get(k)!r} -> {config.get(k)!r}" for k in changed)
@@ -32,20 +35,9 @@ def check_run_config(output_dir, config, must_match=()):
     return True
 
 
-def _current_meaning(config):
-    """Johnson/CIN runs written before --style_size defaulted to 256 recorded null for
-    "the painting's own size", which is 0 now (a CIN run adding a style inherits it).
-    MetaNet runs written before --input_normalization existed layer-normalised."""
-    if "style_size" in config and config["style_size"] is None:
-        config = {**config, "style_size": 0}
-    if config.get("family") == "metanet" and "input_normalization" not in config:
-        config = {**config, "input_normalization": "layer"}
-    return config
-
-
-def write_run_config(output_dir, config, must_match=()):
+def write_run_config(output_dir, config, must_match=(), upgrade=None):
     """Writes `config.json` after `check_run_config`; returns True on a resume."""
-    resumed = check_run_config(output_dir, config, must_match)
+    resumed = check_run_config(output_dir, config, must_match, upgrade)
     os.makedirs(output_dir, exist_ok=True)
     path = os.path.join(output_dir, CONFIG_FILE)
     with atomic_write(path, overwrite=True) as tmp, open(tmp, "w") as f:

@@ -198,6 +198,7 @@ def test_standardized_inputs_make_the_network_depend_on_the_style():
 
 def test_runs_and_files_from_before_standardization_keep_layer_norm(model, tmp_path):
     from tfstyle.errors import InvalidArgumentError
+    from tfstyle.models.metanet.train import MetaNetRecipe
     from tfstyle.training.run_config import check_run_config
 
     config = model.get_config()
@@ -208,9 +209,10 @@ def test_runs_and_files_from_before_standardization_keep_layer_norm(model, tmp_p
     (tmp_path / "config.json").write_text(json.dumps(old))
     keys = ("input_normalization",)
     new = {**old, "input_normalization": "standardize"}
+    upgrade = MetaNetRecipe.upgrade_run_config
     with pytest.raises(InvalidArgumentError, match="input_normalization: 'layer'"):
-        check_run_config(str(tmp_path), new, keys)
-    assert check_run_config(str(tmp_path), {**old, "input_normalization": "layer"}, keys)
+        check_run_config(str(tmp_path), new, keys, upgrade)
+    assert check_run_config(str(tmp_path), {**old, "input_normalization": "layer"}, keys, upgrade)
 
 
 def test_statistics_skip_paintings_that_fail_to_decode(tmp_path):

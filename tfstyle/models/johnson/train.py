@@ -85,6 +85,14 @@ class JohnsonRecipe(Recipe):
     def style_names(self):
         return [self.config.style]
 
+    @staticmethod
+    def upgrade_run_config(config):
+        """Runs written before --style_size defaulted to 256 recorded null for "the
+        painting's own size", which is 0 now (a CIN run adding a style inherits it)."""
+        if "style_size" in config and config["style_size"] is None:
+            return {**config, "style_size": 0}
+        return config
+
     def prepare(self):
         super().prepare()
         self.loaded = [load_style(s, self.config.style_size) for s in self.style_names()]

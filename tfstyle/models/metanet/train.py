@@ -92,6 +92,11 @@ class MetaNetRecipe(StyleFolderRecipe):
     identity_keys = IDENTITY_KEYS
     replicated_inputs = ("style",)
 
+    @staticmethod
+    def upgrade_run_config(config):
+        """Runs written before --input_normalization existed layer-normalised."""
+        return {"input_normalization": "layer", **config}
+
     def make_model(self):
         c = self.config
         return MetaNetStyleTransfer(
