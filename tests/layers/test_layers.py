@@ -340,3 +340,29 @@ def test_even_input_output_conv_takes_the_space_to_depth_path_with_dynamic_sizes
     plain.rearranged = False  # the plain convolution whatever the size
     np.testing.assert_allclose(dynamic(x), plain(x), rtol=1e-4, atol=1e-4)
     _round_trip(block, x)
+
+
+def test_mirror_pad_inside_fused_kernels_equals_the_plain_pad(rng):
+    # Keras inference and training steps pad with slices and a concatenation (faster
+    # than TF's MirrorPad kernel) and MirrorPadGrad as gradient: the same values and
+    # gradients as the plain pad, which exports keep.
+    from tfstyle.ops import mirror_pad
+    from tfstyle.ops.fused import fused_kernels
+
+    x = tf.constant(rng.normal(size=(2, 9, 7, 3)).astype("float32"))
+    weights = tf.constant(rng.normal(size=(2, 15, 13, 3)).astype("float32"))
+
+    def padded_and_gradient():
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = mirror_pad(x, 3)
+            loss = tf.reduce_sum(tf.sin(y) * weights)
+        return y, tape.gradient(loss, x)
+
+    plain = padded_and_gradient()
+    with fused_kernels():
+        graph = tf.function(lambda v: mirror_pad(v, 3)).get_concrete_function(x).graph
+        assert "MirrorPad" not in [op.type for op in graph.get_operations()]
+        fused = padded_and_gradient()
+    for a, b in zip(fused, plain, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)

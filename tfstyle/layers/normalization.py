@@ -8,16 +8,15 @@ and training steps run instance norm as fused kernels instead (`fused_kernels`).
 """
 
 import contextlib
-import threading
 
 import keras
 import tensorflow as tf
 from keras import ops
 
+from tfstyle.ops.fused import fused_kernels as _fused_kernels
+from tfstyle.ops.fused import fused_kernels_on
+
 _statistics = None  # the `_Statistics` of an open `recorded_statistics`/`given_statistics`
-# inside `fused_kernels`, per thread: MirroredStrategy traces each replica's step in
-# a thread of its own, which enter and leave the context at their own times
-_fused = threading.local()
 
 
 class _Statistics:
@@ -88,21 +87,17 @@ def given_statistics(statistics):
     return _statistics_mode(_Statistics(given=statistics))
 
 
-@contextlib.contextmanager
 def fused_kernels():
-    """Context manager: instance norm traced inside it runs as one fused batch-norm
-    kernel per image in training mode (the statistics of a batch of one image are its
-    instance statistics; float32 arithmetic on bfloat16 input and output; the gradient
-    is the kernel's own), 2.5-5x faster than the chain of plain ops on the CPU. A batch
-    of static size is split into its images (no copy) and joined again; a batch of
-    unknown size keeps the plain ops unless it holds one image. For Keras inference and
-    training steps only: the kernel has no TFLite or ONNX form, and it leaves the
-    statistics unrecorded, so exports and the statistics endpoints keep the plain ops."""
-    outer, _fused.on = getattr(_fused, "on", False), True
-    try:
-        yield
-    finally:
-        _fused.on = outer
+    """Context manager (`tfstyle.ops.fused`): instance norm traced inside it runs as one
+    fused batch-norm kernel per image in training mode (the statistics of a batch of one
+    image are its instance statistics; float32 arithmetic on bfloat16 input and output;
+    the gradient is the kernel's own), 2.5-5x faster than the chain of plain ops on the
+    CPU. A batch of static size is split into its images (no copy) and joined again; a
+    batch of unknown size keeps the plain ops unless it holds one image. For Keras
+    inference and training steps only: the kernel has no TFLite or ONNX form, and it
+    leaves the statistics unrecorded, so exports and the statistics endpoints keep the
+    plain ops."""
+    return _fused_kernels()
 
 
 def _instance_norm(x, epsilon, gamma, beta, dtype):
@@ -113,7 +108,7 @@ def _instance_norm(x, epsilon, gamma, beta, dtype):
     def plain():
         return ops.cast(_normalize(x, epsilon, gamma, beta), dtype)
 
-    if not getattr(_fused, "on", False) or _statistics is not None or _symbolic():
+    if not fused_kernels_on() or _statistics is not None or _symbolic():
         return plain()
     if x.shape[0] is not None:
         return _fused_per_image(x, epsilon, gamma, beta, dtype, x.shape[0])
