@@ -48,12 +48,15 @@ def test_pytorch_reference_computes_the_keras_network():
 
 
 @pytest.mark.slow
-def test_inference_benchmark_smoke(tmp_path):
+def test_inference_benchmark_smoke(tmp_path, monkeypatch):
+    # As on a CPU with native bfloat16: the bfloat16 SavedModel is exported for the
+    # networks that compute in bfloat16 (lite_025), not for the mobile preset.
+    monkeypatch.setenv("TFSTYLE_CPU_FLAGS", "avx2 fma avx512f avx512_bf16")
     result = run_cli(
         "benchmark.py",
         "inference",
         "--inference_presets",
-        "mobile",
+        "mobile,lite_025",
         "--infer_sizes",
         "32",
         "--repeats",
@@ -63,4 +66,5 @@ def test_inference_benchmark_smoke(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "mobile float16 TFLite" in result.stdout
+    assert "saved_model_bfloat16" in result.stdout
     assert (tmp_path / "inference.json").exists()

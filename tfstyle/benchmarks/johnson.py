@@ -84,17 +84,18 @@ def export_network(net, name, root, formats=("saved_model", "tflite", "onnx")):
 
 def export_presets(presets, vgg_weights_unused=None, root=None):
     """Exports random-weight networks of each preset (with the bfloat16 SavedModel where
-    the CPU has native bfloat16); returns {preset: export folder}."""
+    the CPU has native bfloat16 and the network computes in it); returns {preset: export folder}."""
     from tfstyle.precision import native_bf16_cpu
 
     root = root or tempfile.mkdtemp(prefix="tfstyle-bench-")
-    formats = ("saved_model", "tflite", "onnx")
-    formats += ("saved_model_bfloat16",) if native_bf16_cpu() else ()
     folders = {}
     for preset in presets:
         keras.utils.set_random_seed(0)
         net = TransformerNet.from_preset(preset)
         net.build((None, None, None, 3))
+        formats = ("saved_model", "tflite", "onnx")
+        if native_bf16_cpu() and net.bfloat16_inference:  # not the mobile preset
+            formats += ("saved_model_bfloat16",)
         folders[preset] = export_network(net, preset, root, formats)[1]
     return folders
 
