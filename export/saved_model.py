@@ -70,13 +70,13 @@ def write_saved_model(generator, path, fixed_size=None, with_bytes=True, statist
 
 def write_bfloat16_saved_model(generator, path, statistics=True):
     """`write_saved_model` of `generator` computing in bfloat16 (float32 weights, inputs
-    and outputs), with each instance norm of one image as one fused kernel
-    (`tfstyle.layers.normalization.fused_kernels`; batches and the statistics endpoints
-    keep the plain ops): the Keras fast path of `stylize.py --precision auto`, for TF
+    and outputs), traced inside `tfstyle.ops.fused.fused_kernels`: each instance norm of
+    one image as one fused kernel (batches of several images and the statistics
+    endpoints keep the plain ops) and mirror padding as slices: the Keras fast path of `stylize.py --precision auto`, for TF
     Serving on CPUs with native bfloat16 (AVX512_BF16 or AMX; elsewhere bfloat16 is
     emulated and slow). Warm-up records included."""
     from tfstyle.inference.runners import in_bfloat16
-    from tfstyle.layers.normalization import fused_kernels
+    from tfstyle.ops.fused import fused_kernels
 
     fast = in_bfloat16(generator)
     with fused_kernels():

@@ -202,7 +202,8 @@ def test_fused_instance_norm_equals_the_plain_ops(rng):
     # one FusedBatchNormV3 in training mode, with the same values and gradients as the
     # plain ops; a dynamic batch of two keeps the plain ops, and so do statistics
     # being recorded.
-    from tfstyle.layers.normalization import fused_kernels, recorded_statistics
+    from tfstyle.layers.normalization import recorded_statistics
+    from tfstyle.ops.fused import fused_kernels
 
     layer = InstanceNormalization()
     layer.build((None, None, None, 3))
@@ -236,7 +237,7 @@ def test_fused_instance_norm_equals_the_plain_ops(rng):
 def test_fused_conditional_instance_norm_equals_the_plain_ops(rng):
     # CIN's per-image (gamma, beta), blended from the style weights, feed one fused
     # kernel per image, with the plain ops' values and gradients.
-    from tfstyle.layers.normalization import fused_kernels
+    from tfstyle.ops.fused import fused_kernels
 
     layer = ConditionalInstanceNormalization(3)
     layer.build([(None, None, None, 4), (None, 3)])

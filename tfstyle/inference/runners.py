@@ -259,7 +259,7 @@ def keras_endpoints(model):
     statistics ones: `serving.network_endpoints`)."""
     import tensorflow as tf
 
-    from tfstyle.layers.normalization import fused_kernels
+    from tfstyle.ops.fused import fused_kernels
 
     runners = {}
     for endpoint in serving.network_endpoints(model):

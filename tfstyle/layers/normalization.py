@@ -4,7 +4,10 @@ Built from mean / variance / rsqrt so that they convert to TFLite builtins and s
 float under integer quantisation. Statistics are computed in float32 even when the
 layer runs in bfloat16 or float16, and can be recorded on one image and given to
 another (`recorded_statistics`, `given_statistics`: seamless tiles). Keras inference
-and training steps run instance norm as fused kernels instead (`fused_kernels`).
+and training steps run instance norm as one fused batch-norm kernel per image instead
+(`tfstyle.ops.fused.fused_kernels`; the gradient is the kernel's own): 2.5-5x faster
+than the plain ops on the CPU. A batch of static size is split into its images and
+joined again; a batch of unknown size keeps the plain ops unless it holds one image.
 """
 
 import contextlib
@@ -13,7 +16,6 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from tfstyle.ops.fused import fused_kernels as _fused_kernels
 from tfstyle.ops.fused import fused_kernels_on
 
 _statistics = None  # the `_Statistics` of an open `recorded_statistics`/`given_statistics`
@@ -87,19 +89,6 @@ def given_statistics(statistics):
     return _statistics_mode(_Statistics(given=statistics))
 
 
-def fused_kernels():
-    """Context manager (`tfstyle.ops.fused`): instance norm traced inside it runs as one
-    fused batch-norm kernel per image in training mode (the statistics of a batch of one
-    image are its instance statistics; float32 arithmetic on bfloat16 input and output;
-    the gradient is the kernel's own), 2.5-5x faster than the chain of plain ops on the
-    CPU. A batch of static size is split into its images (no copy) and joined again; a
-    batch of unknown size keeps the plain ops unless it holds one image. For Keras
-    inference and training steps only: the kernel has no TFLite or ONNX form, and it
-    leaves the statistics unrecorded, so exports and the statistics endpoints keep the
-    plain ops."""
-    return _fused_kernels()
-
-
 def _instance_norm(x, epsilon, gamma, beta, dtype):
     """Instance norm of `x` with float32 gamma / beta ((C,), per image (B, 1, 1, C), or
     None), in `dtype`: one FusedBatchNormV3 per image inside `fused_kernels` (no
@@ -121,25 +110,25 @@ def _fused_per_image(x, epsilon, gamma, beta, dtype, images):
     """`_instance_norm` of the `images` images of `x` as one FusedBatchNormV3 each."""
     channels = x.shape[-1]
 
-    def of_image(parameter, i, default):
+    def rows(parameter, default):  # one (C,) row per image
         if parameter is None:
-            return tf.fill([channels], default)
+            return [tf.fill([channels], default)] * images
         rows = tf.reshape(parameter, [-1, channels])  # (1, C) shared or (B, C) per image
-        return rows[0] if rows.shape[0] == 1 else rows[i]
+        return [rows[0] if rows.shape[0] == 1 else rows[i] for i in range(images)]
 
     parts = tf.split(ops.cast(x, dtype), images, axis=0) if images > 1 else [ops.cast(x, dtype)]
     outputs = [
         tf.raw_ops.FusedBatchNormV3(
             x=part,
-            scale=of_image(gamma, i, 1.0),
-            offset=of_image(beta, i, 0.0),
+            scale=scale,
+            offset=offset,
             mean=tf.zeros([0]),
             variance=tf.zeros([0]),
             epsilon=epsilon,
             data_format="NHWC",
             is_training=True,
         )[0]
-        for i, part in enumerate(parts)
+        for part, scale, offset in zip(parts, rows(gamma, 1.0), rows(beta, 0.0), strict=True)
     ]
     y = tf.concat(outputs, axis=0) if images > 1 else outputs[0]
     return tf.ensure_shape(y, x.shape)

@@ -1,7 +1,8 @@
 """Keras-only fast kernels: a switch that network code reads while it is traced.
 
-Inside `fused_kernels()` instance norm runs as fused batch-norm kernels and mirror
-padding as slices and one concatenation, forms with no TFLite or ONNX equivalent (or a
+Inside `fused_kernels()` instance norm runs as one fused batch-norm kernel per image
+(`tfstyle.layers.normalization`) and mirror padding as slices and one concatenation
+(`tfstyle.ops.pad`), forms with no TFLite or ONNX equivalent (or a
 slower one) that are faster in TensorFlow itself. Keras inference, the bfloat16
 SavedModel and every training step trace their networks inside it; the other exports
 trace outside it and keep the plain ops.

@@ -23,7 +23,7 @@ import tensorflow as tf
 
 from tfstyle.data.allocator import restore_malloc_thresholds
 from tfstyle.io import atomic_write, save_image
-from tfstyle.layers.normalization import fused_kernels
+from tfstyle.ops.fused import fused_kernels
 from tfstyle.training import distribute
 
 EVAL_LOG = "eval.jsonl"  # one JSON line per evaluation, in the run folder
