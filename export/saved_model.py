@@ -72,9 +72,10 @@ def write_bfloat16_saved_model(generator, path, statistics=True):
     """`write_saved_model` of `generator` computing in bfloat16 (float32 weights, inputs
     and outputs), traced inside `tfstyle.ops.fused.fused_kernels`: each instance norm of
     one image as one fused kernel (batches of several images and the statistics
-    endpoints keep the plain ops) and mirror padding as slices: the Keras fast path of `stylize.py --precision auto`, for TF
-    Serving on CPUs with native bfloat16 (AVX512_BF16 or AMX; elsewhere bfloat16 is
-    emulated and slow). Warm-up records included."""
+    endpoints keep the plain ops) and mirror padding as slices. The Keras fast path of
+    `stylize.py --precision auto`, for TF Serving on CPUs with native bfloat16
+    (AVX512_BF16 or AMX; elsewhere bfloat16 is emulated and slow). Warm-up records
+    included."""
     from tfstyle.inference.runners import in_bfloat16
     from tfstyle.ops.fused import fused_kernels
 

@@ -113,8 +113,8 @@ def _fused_per_image(x, epsilon, gamma, beta, dtype, images):
     def rows(parameter, default):  # one (C,) row per image
         if parameter is None:
             return [tf.fill([channels], default)] * images
-        rows = tf.reshape(parameter, [-1, channels])  # (1, C) shared or (B, C) per image
-        return [rows[0] if rows.shape[0] == 1 else rows[i] for i in range(images)]
+        table = tf.reshape(parameter, [-1, channels])  # (1, C) shared or (B, C) per image
+        return [table[0] if table.shape[0] == 1 else table[i] for i in range(images)]
 
     parts = tf.split(ops.cast(x, dtype), images, axis=0) if images > 1 else [ops.cast(x, dtype)]
     outputs = [
