@@ -69,9 +69,17 @@ _OVERLAP = flags.DEFINE_integer("overlap", 64, "Tile overlap in pixels.", lower_
 _STATISTICS_SIDE = flags.DEFINE_integer(
     "statistics_side",
     1024,
-    "Tiles share the instance-norm statistics of the whole image downscaled to this "
-    "longer side; the image's own side matches the untiled output (more memory).",
+    "With --noexact_tiles, tiles share the instance-norm statistics of the whole image "
+    "downscaled to this longer side; the image's own side matches the untiled output "
+    "(more memory).",
     lower_bound=64,
+)
+_EXACT_TILES = flags.DEFINE_bool(
+    "exact_tiles",
+    True,
+    "Tiles reproduce the untiled output (statistics measured tile by tile at full "
+    "size, about twice the untiled time); --noexact_tiles shares those of the image "
+    "downscaled to --statistics_side instead (faster, not exact).",
 )
 _STRENGTH = flags.DEFINE_float(
     "strength", 1.0, "Style strength in [0, 1].", lower_bound=0.0, upper_bound=1.0
@@ -389,6 +397,7 @@ def main(argv):
                 strength=_STRENGTH.value,
                 preserve_color=_PRESERVE_COLOR.value,
                 statistics_side=_STATISTICS_SIDE.value,
+                exact=_EXACT_TILES.value,
             )
             for s in stylizers
         ]

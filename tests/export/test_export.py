@@ -103,10 +103,11 @@ def test_every_format_matches_keras_on_new_sizes(exported, run_dir, rng):
 def test_every_format_tiles_with_the_whole_images_statistics(
     exported_with_statistics, run_dir, rng
 ):
-    """Every artefact loads with the image_statistics / with_image_statistics endpoints
-    (TFLite and ONNX from the files beside it); an image's own statistics reproduce its
-    untiled output; tiles sharing the whole image's statistics are closer to the
-    untiled output than tiles with their own."""
+    """Every artefact loads with the image_statistics / with_image_statistics and the
+    head / body / tail endpoints (TFLite and ONNX from the files beside it); an image's
+    own statistics reproduce its untiled output; tiles sharing the whole image's
+    statistics are closer to the untiled output than tiles with their own; exact tiles
+    reproduce it."""
     from tfstyle.inference import stylize_image
 
     out, manifest = exported_with_statistics
@@ -114,7 +115,7 @@ def test_every_format_tiles_with_the_whole_images_statistics(
         if artefact["precision"] == "float32":
             assert artefact["meets_goal"], (artefact["path"], artefact["psnr_db_min"])
     endpoints = {a.get("endpoint") for a in manifest["artefacts"]}
-    assert {"image_statistics", "with_image_statistics"} <= endpoints
+    assert {"image_statistics", "with_image_statistics", "head", "body", "tail"} <= endpoints
     # Halves of different brightness: each tile's own statistics differ a lot.
     image = np.clip(rng.normal(0.3, 0.05, (96, 128, 3)), 0, 1).astype("float32")
     image[:, 64:] = np.clip(image[:, 64:] * 2.5, 0, 1)
@@ -134,9 +135,17 @@ def test_every_format_tiles_with_the_whole_images_statistics(
             own,
             atol=2e-4 if "int8" not in artefact["path"] else 0.05,
         )
-        shared = stylize_image(stylizer, image, tile=48, overlap=16)
-        per_tile = stylize_image(lambda x, s=stylizer: s(x), image, tile=48, overlap=16)
+        tiles = {"tile": 48, "overlap": 16}
+        shared = stylize_image(stylizer, image, **tiles, exact=False)
+        per_tile = stylize_image(lambda x, s=stylizer: s(x), image, **tiles)
         assert psnr(shared, whole) > psnr(per_tile, whole) + 3, artefact["path"]
+        # Exact tiles: the head / body / tail files beside it rebuild the untiled pass.
+        assert stylizer.stage_endpoints() == ("head", "body", "tail")
+        exact = stylize_image(stylizer, image, **tiles)
+        untiled = stylize_image(stylizer, image)
+        # Dynamic-range int8 quantises each call's activations with that call's range.
+        goal = 30 if "int8" in artefact["path"] else 60
+        assert psnr(exact, untiled) > goal, (artefact["path"], psnr(exact, untiled))
         checked.add(artefact["format"])
     assert checked == {"saved_model", "tflite", "onnx"}
 
@@ -257,6 +266,17 @@ def test_stylize_cli_tiles_with_the_whole_images_statistics(exported_with_statis
     result = run_cli("stylize.py", *args)
     assert result.returncode == 0, result.stderr
     assert Image.open(target).size == (90, 70)
+    # Exact tiles by default (the untiled output, up to 8-bit rounding); shared
+    # statistics on request.
+    shared, untiled = tmp_path / "shared.png", tmp_path / "untiled.png"
+    args = ["--model", out / "model.onnx", "--input", photo, "--output", shared, *tiles]
+    assert run_cli("stylize.py", *args, "--noexact_tiles").returncode == 0
+    args = ["--model", out / "model.onnx", "--input", photo, "--output", untiled]
+    assert run_cli("stylize.py", *args).returncode == 0
+    exact, shared, untiled = (
+        np.asarray(Image.open(p), np.float32) for p in (target, shared, untiled)
+    )
+    assert np.abs(exact - untiled).max() <= 1 and np.abs(shared - untiled).max() > 8
     bad = ["--model", out / "model.onnx", "--input", photo, "--output", tmp_path / "x.png"]
     assert_one_line_error(run_cli("stylize.py", *bad, "--statistics_side", "8"))
     assert not (tmp_path / "x.png").exists()
@@ -315,6 +335,8 @@ def test_seams_benchmark_rows(exported_with_statistics, run_dir):
     rows = seams(str(out), str(run_dir), size=192, tile=96, overlap=24)
     assert {r["format"] for r in rows} == {"keras", "saved_model", "tflite", "onnx"}
     for row in rows:
+        if row["exact_tiles"]:
+            assert row["psnr_exact_db"] > row["psnr_shared_db"], row
         if row["shares_statistics"]:
             assert row["psnr_shared_db"] > row["psnr_own_db"], row
         else:

@@ -226,3 +226,48 @@ def test_exported_statistics_files_are_found_beside_any_endpoints_file(tmp_path)
     b_to_a = str(tmp_path / "b_to_a.onnx")
     assert len(_companions(b_to_a, "b_to_a")) == 2
     assert _companions(str(tmp_path / "model_int8.tflite"), "serving_default") == []
+
+
+@pytest.mark.parametrize("preset", ["lite_025", "mobile", "conditional"])
+def test_exact_tiles_reproduce_the_untiled_output(rng, preset):
+    """Tiles through the head / body / tail endpoints, with every layer's statistics
+    measured at full size, give the untiled output (float32 round-off), where the
+    statistics of the downscaled image do not; the mobile network's 8 px margin and the
+    conditional network's style weights are carried through."""
+    import keras
+
+    from tfstyle.inference.runners import _keras_stylizer
+    from tfstyle.inference.tiling import exact_tiles
+    from tfstyle.metrics import psnr
+    from tfstyle.models.johnson import TransformerNet
+
+    keras.utils.set_random_seed(0)
+    if preset == "conditional":
+        net = TransformerNet.from_preset(
+            "lite_025", normalization="conditional_instance", num_styles=3
+        )
+        net.build([(None, None, None, 3), (None, 3)])
+    else:
+        net = TransformerNet.from_preset(preset)
+        net.build((None, None, None, 3))
+    stylizer = _keras_stylizer("keras", "memory", net)
+    if preset == "conditional":
+        stylizer = stylizer.bind(style_weights=np.array([[0.2, 0.8, 0.0]], "float32"))
+    assert stylizer.stage_endpoints() == ("head", "body", "tail")
+    image = np.clip(rng.normal(0.3, 0.1, (100, 132, 3)), 0, 1).astype("float32")
+    image[:, 70:] = np.clip(image[:, 70:] * 2.5, 0, 1)
+    whole = stylize_image(stylizer, image, tile=4096)
+    exact = stylize_image(stylizer, image, tile=48, overlap=16)
+    np.testing.assert_allclose(np.clip(exact_tiles(stylizer, image, 48, 16), 0, 1), exact)
+    shared = stylize_image(stylizer, image, tile=48, overlap=16, exact=False, statistics_side=64)
+    assert psnr(whole, exact) > 60, psnr(whole, exact)
+    assert psnr(whole, exact) > psnr(whole, shared) + 20
+
+
+def test_exact_tiles_need_the_stage_endpoints(rng):
+    """A plain callable (or a model without head / body / tail) keeps the shared or
+    per-tile statistics: `exact_tiles` answers None."""
+    from tfstyle.inference.tiling import exact_tiles
+
+    image = rng.uniform(size=(40, 40, 3)).astype("float32")
+    assert exact_tiles(Local(), image, 32, 8) is None

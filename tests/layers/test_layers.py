@@ -367,3 +367,36 @@ def test_mirror_pad_inside_fused_kernels_equals_the_plain_pad(rng):
         fused = padded_and_gradient()
     for a, b in zip(fused, plain, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("layer", ["instance", "image_layer"])
+def test_measured_statistics_over_a_partition_add_up_to_the_whole_images(rng, layer):
+    """`measured_statistics` normalises with the given statistics and records each
+    layer's own mean and variance over a region: the regions of a partition, weighted
+    by area, give the whole image's (what tiles use to rebuild the untiled pass)."""
+    from tfstyle.layers.normalization import measured_statistics, recorded_statistics
+
+    norm = InstanceNormalization() if layer == "instance" else ImageLayerNormalization()
+    x = rng.normal(1.0, 2.0, (1, 16, 24, 5)).astype("float32")
+    with recorded_statistics() as whole:
+        expected = norm(x)
+    whole = whole.flat().numpy()
+    given = whole * 1.5 + 0.25  # what the layer normalises with, not what it measures
+    with measured_statistics(given, np.array([[0, 0, 1, 1]], "float32")) as measured:
+        out = norm(x)
+    np.testing.assert_allclose(measured.flat().numpy(), whole, rtol=1e-5, atol=1e-6)
+    with pytest.raises(AssertionError):  # normalised with `given`, not its own
+        np.testing.assert_allclose(out, expected, atol=1e-3)
+    # Rows 0-4 and 4-16 by columns 0-9 and 9-24 (in pixels; fractions of the size).
+    means, squares = 0.0, 0.0
+    for top, bottom in ((0, 4), (4, 16)):
+        for left, right in ((0, 9), (9, 24)):
+            region = np.array([[top / 16, left / 24, bottom / 16, right / 24]], "float32")
+            with measured_statistics(given, region) as part:
+                norm(x)
+            mean, variance = np.split(part.flat().numpy()[0], 2)
+            area = (bottom - top) * (right - left) / (16 * 24)
+            means, squares = means + area * mean, squares + area * (variance + mean * mean)
+    mean, variance = np.split(whole[0], 2)
+    np.testing.assert_allclose(means, mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(squares - means * means, variance, rtol=1e-4)

@@ -172,9 +172,10 @@ def inference_latency(
 
 def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
     """Tiled against untiled stylisation of the bundled photo at size x size, for Keras
-    and every dynamic-size file of an export: PSNR with the whole image's statistics
-    (the image_statistics endpoints; taken at 1024 px, the default, and at full size)
-    and with each tile's own, and the seconds of each."""
+    and every dynamic-size file of an export: PSNR of exact tiles (the head / body /
+    tail endpoints, the default), of tiles sharing the whole image's statistics (the
+    image_statistics endpoints; taken at 1024 px and at full size) and of tiles with
+    their own, and the seconds of each."""
     import json
     import time
 
@@ -192,7 +193,7 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
         for a in manifest["artefacts"]
         if not a.get("fixed_size") and a.get("endpoint", "serving_default") == "serving_default"
     ]
-    rows = []
+    rows, tiles = [], {"tile": tile, "overlap": overlap}
     for kind, path, precision in targets:
         stylizer = load_stylizer(path, num_threads=os.cpu_count())
 
@@ -202,23 +203,23 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
             return out, time.perf_counter() - start
 
         whole, whole_s = timed(lambda s=stylizer: stylize_image(s, photo, tile=2 * size))
-        shared, shared_s = timed(
-            lambda s=stylizer: stylize_image(s, photo, tile=tile, overlap=overlap)
-        )
-        exact = stylize_image(stylizer, photo, tile=tile, overlap=overlap, statistics_side=size)
-        own, own_s = timed(
-            lambda s=stylizer: stylize_image(lambda x: s(x), photo, tile=tile, overlap=overlap)
-        )
+        exact, exact_s = timed(lambda s=stylizer: stylize_image(s, photo, **tiles))
+        shared, shared_s = timed(lambda s=stylizer: stylize_image(s, photo, **tiles, exact=False))
+        full = stylize_image(stylizer, photo, **tiles, exact=False, statistics_side=size)
+        own, own_s = timed(lambda s=stylizer: stylize_image(lambda x: s(x), photo, **tiles))
         rows.append(
             {
                 "format": kind,
                 "path": os.path.relpath(path, export_dir) if kind != "keras" else "keras",
                 "precision": precision,
                 "shares_statistics": stylizer.statistics_endpoints() is not None,
+                "exact_tiles": stylizer.stage_endpoints() is not None,
+                "psnr_exact_db": psnr(whole, exact),
                 "psnr_shared_db": psnr(whole, shared),
-                "psnr_shared_full_size_db": psnr(whole, exact),
+                "psnr_shared_full_size_db": psnr(whole, full),
                 "psnr_own_db": psnr(whole, own),
                 "untiled_s": whole_s,
+                "tiled_exact_s": exact_s,
                 "tiled_shared_s": shared_s,
                 "tiled_own_s": own_s,
             }

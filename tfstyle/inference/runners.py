@@ -114,6 +114,12 @@ class Stylizer:
         names = serving.statistics_names(self._endpoint)
         return names if all(n in self._runners for n in names) else None
 
+    def stage_endpoints(self):
+        """(head, body, tail) endpoints of the endpoint `stylizer(images)` calls, where
+        this model has all three (exact tiles: `tfstyle.inference.tiling`), else None."""
+        names = serving.stage_names(self._endpoint)
+        return names if all(n in self._runners for n in names) else None
+
     def bind(self, endpoint=serving.MAIN, **inputs):
         """A copy whose `stylizer(images)` calls `endpoint` with these extra inputs
         (e.g. style_weights, or AdaIN's cached style statistics)."""
@@ -362,10 +368,11 @@ def _load_onnx(path, num_threads=None):
 
 
 def _with_companions(kind, path, num_threads, parts):
-    """A one-endpoint-per-file model (TFLite, ONNX) with the image-wide statistics
-    endpoints of its endpoint, read from the files the export writes beside it
-    (model_float16.tflite: image_statistics_float16.tflite and
-    with_image_statistics_float16.tflite; model.onnx: image_statistics.onnx, ...)."""
+    """A one-endpoint-per-file model (TFLite, ONNX) with the image-wide statistics and
+    stage endpoints of its endpoint, read from the files the export writes beside it
+    (model_float16.tflite: image_statistics_float16.tflite,
+    with_image_statistics_float16.tflite, head_float16.tflite, ...; model.onnx:
+    image_statistics.onnx, ...)."""
     runners, shapes, fixed = parts(path, num_threads)
     for companion_path in _companions(path, next(iter(runners))):
         more, more_shapes, _ = parts(companion_path, num_threads)
@@ -380,11 +387,11 @@ def _companions(path, endpoint):
     variant = re.search(_VARIANT_SUFFIX, stem)
     suffix = variant.group(0) if variant else ""
     found = []
-    for companion in serving.statistics_names(endpoint):
-        candidate = os.path.join(folder, companion + suffix + extension)
-        if os.path.exists(candidate):
-            found.append(candidate)
-    return found if len(found) == 2 else []
+    for names in (serving.statistics_names(endpoint), serving.stage_names(endpoint)):
+        candidates = [os.path.join(folder, name + suffix + extension) for name in names]
+        if all(os.path.exists(c) for c in candidates):
+            found += candidates
+    return found
 
 
 def _tflite_parts(path, num_threads):

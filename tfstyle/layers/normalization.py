@@ -33,8 +33,8 @@ class _Statistics:
     traced into: Keras, SavedModel, TFLite, ONNX.
     """
 
-    def __init__(self, given=None):
-        self.recorded, self.given, self.offset = [], given, 0
+    def __init__(self, given=None, region=None):
+        self.recorded, self.given, self.region, self.offset = [], given, region, 0
 
     def take(self, width):
         """(mean, variance) of the next layer: (B, 1, 1, width) each. After the last
@@ -89,6 +89,15 @@ def given_statistics(statistics):
     return _statistics_mode(_Statistics(given=statistics))
 
 
+def measured_statistics(statistics, region):
+    """Context manager: like `given_statistics`, and records each layer's own mean and
+    variance over `region` ((B, 4) fractions top, left, bottom, right of the image) of
+    its input, normalised upstream with `statistics`. Over a partition of a large image
+    into such regions of its tiles, they add up to the statistics of the whole image at
+    full size, one layer deeper exact with each round from a downscaled start."""
+    return _statistics_mode(_Statistics(given=statistics, region=region))
+
+
 def _instance_norm(x, epsilon, gamma, beta, dtype):
     """Instance norm of `x` with float32 gamma / beta ((C,), per image (B, 1, 1, C), or
     None), in `dtype`: one FusedBatchNormV3 per image inside `fused_kernels` (no
@@ -134,6 +143,30 @@ def _fused_per_image(x, epsilon, gamma, beta, dtype, images):
     return tf.ensure_shape(y, x.shape)
 
 
+def _region_moments(x, axes, region):
+    """Per-image mean and variance of `x` over `region`: (B, 4) fractions (top, left,
+    bottom, right) of the image; a pixel counts when its centre lies inside. (Built
+    from expand_dims, not `[:, None]`: TFLite has no strided slice that adds axes.)"""
+    region = ops.cast(region, "float32")
+
+    def inside(size, start, stop):  # (B, size) 0 / 1
+        centres = (ops.cast(ops.arange(size), "float32") + 0.5) / ops.cast(size, "float32")
+        centres = ops.expand_dims(centres, 0)
+        start, stop = ops.expand_dims(start, 1), ops.expand_dims(stop, 1)
+        return ops.cast(ops.logical_and(centres >= start, centres < stop), "float32")
+
+    shape = ops.shape(x)
+    rows = ops.expand_dims(ops.expand_dims(inside(shape[1], region[:, 0], region[:, 2]), 2), 3)
+    cols = ops.expand_dims(ops.expand_dims(inside(shape[2], region[:, 1], region[:, 3]), 1), 3)
+    mask = rows * cols
+    count = ops.sum(mask, axis=(1, 2), keepdims=True)
+    if 3 in axes:
+        count = count * ops.cast(shape[3], "float32")
+    mean = ops.sum(x * mask, axis=axes, keepdims=True) / count
+    deviation = (x - mean) * mask
+    return mean, ops.sum(deviation * deviation, axis=axes, keepdims=True) / count
+
+
 def _symbolic():
     """True while Keras infers shapes (a layer built inside a recording): such a pass
     must neither record nor take statistics."""
@@ -157,6 +190,8 @@ def _normalize(x, epsilon, gamma=None, beta=None, axes=(1, 2)):
     statistics = _statistics if _statistics is not None and not _symbolic() else None
     if statistics is not None and statistics.given is not None:
         mean, variance = statistics.take(1 if 3 in axes else int(x.shape[-1]))
+        if statistics.region is not None:
+            statistics.record(*_region_moments(x32, axes, statistics.region))
     else:
         mean = ops.mean(x32, axis=axes, keepdims=True)
         deviation = x32 - ops.stop_gradient(mean)

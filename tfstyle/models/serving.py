@@ -34,6 +34,7 @@ class Endpoint:
             (B, H, W, 3) photos in [0, 1]: calibration and parity inputs of the export.
         image_outputs: outputs that are images in [0, 1] (others are features).
         statistics: one of the image-wide statistics endpoints `network_endpoints` adds.
+        stages: `Stages` of a network that splits into head, body and tail, or None.
     """
 
     name: str
@@ -42,6 +43,7 @@ class Endpoint:
     examples: object
     image_outputs: tuple = (STYLIZED,)
     statistics: bool = False
+    stages: object = None
 
     @property
     def image_only(self):
@@ -53,13 +55,14 @@ def image_shape(fixed_size=None):
     return (None, h, w, 3)
 
 
-def image_endpoint(model, fixed_size=None):
+def image_endpoint(model, fixed_size=None, stages=None):
     """The main endpoint of a plain images -> images network."""
     return Endpoint(
         MAIN,
         {IMAGE: image_shape(fixed_size)},
         lambda image: {STYLIZED: model(image, training=False)},
         lambda images: [{IMAGE: np.asarray(images, np.float32)}],
+        stages=stages,
     )
 
 
@@ -101,6 +104,8 @@ def network_endpoints(model, fixed_size=None, statistics=True):
             width = _statistics_width(model, endpoint, fixed_size)
             if width:
                 derived += _statistics_endpoints(endpoint, width)
+            if width and endpoint.stages is not None and fixed_size is None:
+                derived += _stage_endpoints(model, endpoint)
     return endpoints + derived
 
 
@@ -147,6 +152,142 @@ def _statistics_endpoints(endpoint, width):
             {**endpoint.inputs, STATISTICS: (None, width)},
             with_statistics_fn,
             with_statistics_examples,
+            endpoint.image_outputs,
+            True,
+        ),
+    ]
+
+
+# Exact tiles ---------------------------------------------------------------------------
+# Statistics of a downscaled copy are not those of the image at full size (instance-norm
+# statistics change with scale: 21.6 dB tiled against untiled at 2048 px). A network
+# whose main endpoint E splits into a head (image -> features at its coarsest
+# resolution), a body (features -> features, small enough to run whole) and a tail
+# (features -> image) gets three more endpoints, from which `tfstyle.inference.tiling`
+# rebuilds the untiled pass exactly, tile by tile, in every format:
+#   E_head: E's inputs plus "statistics" (given to every layer) and "region" ((B, 4):
+#       top, left, bottom, right as fractions of the input) -> {"features": the head's
+#       output, "moments": each layer's own mean and variance inside the region}
+#   E_body: E's other inputs plus "features" -> {"body_features"} (the whole map, its
+#       own statistics)
+#   E_tail: like E_head, from "features" to {"stylized", "moments"}.
+# (No output is named like an input: tf2onnx loses such inputs.)
+# Summed over a partition of the image, the per-region statistics are the whole image's,
+# exact one layer deeper with each round (`layers.normalization.measured_statistics`).
+FEATURES = "features"
+BODY_FEATURES = "body_features"
+MOMENTS = "moments"
+REGION = "region"
+WHOLE = np.array([[0.0, 0.0, 1.0, 1.0]], np.float32)  # the region of a whole image
+
+
+@dataclasses.dataclass
+class Stages:
+    """A network's main endpoint as three functions `fn(x, *extra inputs)`: head (images
+    -> features), body (features -> features) and tail (features -> images)."""
+
+    head: object
+    body: object
+    tail: object
+
+
+def stage_names(endpoint_name):
+    """(head, body, tail) endpoints of an image endpoint."""
+    prefix = "" if endpoint_name == MAIN else f"{endpoint_name}_"
+    return f"{prefix}head", f"{prefix}body", f"{prefix}tail"
+
+
+def _stage_endpoints(model, endpoint):
+    from keras import ops
+
+    from tfstyle.layers.normalization import measured_statistics, recorded_statistics
+
+    extra = [name for name in endpoint.inputs if name != IMAGE]
+    stages = endpoint.stages
+
+    def measured(stage, x, statistics, region, inputs):
+        with measured_statistics(statistics, region) as moments:
+            out = stage(x, *(inputs[n] for n in extra))
+        return out, moments.flat()
+
+    def head_fn(image, statistics, region, **inputs):
+        features, moments = measured(stages.head, image, statistics, region, inputs)
+        return {FEATURES: ops.cast(features, "float32"), MOMENTS: moments}
+
+    def body_fn(features, **inputs):
+        features = stages.body(features, *(inputs[n] for n in extra))
+        return {BODY_FEATURES: ops.cast(features, "float32")}
+
+    def tail_fn(features, statistics, region, **inputs):
+        image, moments = measured(stages.tail, features, statistics, region, inputs)
+        return {STYLIZED: image, MOMENTS: moments}
+
+    def own(stage, x, inputs):  # (output, recorded statistics) of a stage, eagerly
+        with recorded_statistics() as recorded:
+            out = stage(ops.convert_to_tensor(x), *_tensors(inputs).values())
+        flat = recorded.flat()
+        return np.asarray(ops.cast(out, "float32")), None if flat is None else np.asarray(flat)
+
+    def traced(images):  # the main endpoint's inputs and every stage's input, eagerly
+        for inputs in endpoint.examples(images):
+            others = {n: inputs[n] for n in extra}
+            head_out, head_stats = own(stages.head, inputs[IMAGE], others)
+            body_out, _ = own(stages.body, head_out, others)
+            _, tail_stats = own(stages.tail, body_out, others)
+            region = np.repeat(WHOLE, len(head_out), axis=0)
+            yield inputs, others, region, (head_out, head_stats), body_out, tail_stats
+
+    def head_examples(images):
+        return [
+            {IMAGE: i[IMAGE], **o, STATISTICS: hs, REGION: r}
+            for i, o, r, (_, hs), _, _ in traced(images)
+        ]
+
+    def body_examples(images):
+        return [{FEATURES: h, **o} for _, o, _, (h, _), _, _ in traced(images)]
+
+    def tail_examples(images):
+        return [
+            {FEATURES: b, **o, STATISTICS: ts, REGION: r} for _, o, r, _, b, ts in traced(images)
+        ]
+
+    probe = endpoint.examples(np.full((1, 64, 64, 3), 0.5, np.float32))[0]
+    others = {n: probe[n] for n in extra}
+    head_out, head_stats = own(stages.head, probe[IMAGE], others)
+    body_out, _ = own(stages.body, head_out, others)
+    _, tail_stats = own(stages.tail, body_out, others)
+    if head_stats is None or tail_stats is None:
+        return []  # (batch norm: nothing to share)
+    extra_shapes = {n: s for n, s in endpoint.inputs.items() if n != IMAGE}
+    head_name, body_name, tail_name = stage_names(endpoint.name)
+    given = {REGION: (None, 4)}
+    return [
+        Endpoint(
+            head_name,
+            {**endpoint.inputs, STATISTICS: (None, head_stats.shape[-1]), **given},
+            head_fn,
+            head_examples,
+            (),
+            True,
+        ),
+        Endpoint(
+            body_name,
+            {FEATURES: (None, None, None, head_out.shape[-1]), **extra_shapes},
+            body_fn,
+            body_examples,
+            (),
+            True,
+        ),
+        Endpoint(
+            tail_name,
+            {
+                FEATURES: (None, None, None, body_out.shape[-1]),
+                **extra_shapes,
+                STATISTICS: (None, tail_stats.shape[-1]),
+                **given,
+            },
+            tail_fn,
+            tail_examples,
             endpoint.image_outputs,
             True,
         ),

@@ -156,17 +156,29 @@ class TransformerNet(keras.Model):
             images, style_weights = inputs
         else:
             images, style_weights = inputs, None
+        x = self.head(images, style_weights, training)
+        return self.tail(self.body(x, style_weights, training), style_weights, training)
+
+    def head(self, images, style_weights=None, training=None):
+        """Images in [0, 1] -> features at a quarter of the (mirrored) input's size."""
         x = ops.cast(images, self.compute_dtype) * 2.0 - 1.0
-        p = self.edge_padding
-        if p:
-            x = mirror_pad(x, p)
-        blocks = [self.conv_in, self.down1, self.down2]
-        for block in blocks:
+        if self.edge_padding:
+            x = mirror_pad(x, self.edge_padding)
+        for block in (self.conv_in, self.down1, self.down2):
             x = block(x, style_weights=style_weights, training=training)
+        return x
+
+    def body(self, x, style_weights=None, training=None):
+        """The residual blocks, at a quarter of the input's size."""
         for block in self.residual_blocks:
             x = block(x, style_weights=style_weights, training=training)
+        return x
+
+    def tail(self, x, style_weights=None, training=None):
+        """Features -> images in [0, 1] at four times their size (less the margin)."""
         for block in (self.up1, self.up2, self.conv_out):
             x = block(x, style_weights=style_weights, training=training)
+        p = self.edge_padding
         if p:
             x = x[:, p:-p, p:-p, :]
         # Scaled tanh keeps the output in [0, 1], like the paper's output layer.
@@ -174,9 +186,11 @@ class TransformerNet(keras.Model):
 
     def endpoints(self, fixed_size=None):
         """Inference endpoints (see `tfstyle.models.serving`): images -> stylised images,
-        plus a (B, num_styles) `style_weights` input for the conditional network."""
+        plus a (B, num_styles) `style_weights` input for the conditional network. The
+        main endpoint splits into head, body and tail (`serving.Stages`): exact tiles."""
+        stages = serving.Stages(self.head, self.body, self.tail)
         if not self.conditional:
-            return [serving.image_endpoint(self, fixed_size)]
+            return [serving.image_endpoint(self, fixed_size, stages)]
 
         def fn(image, style_weights):
             return {serving.STYLIZED: self([image, style_weights], training=False)}
@@ -187,7 +201,7 @@ class TransformerNet(keras.Model):
 
         shape = serving.image_shape(fixed_size)
         inputs = {serving.IMAGE: shape, "style_weights": (None, self.num_styles)}
-        return [serving.Endpoint(serving.MAIN, inputs, fn, examples)]
+        return [serving.Endpoint(serving.MAIN, inputs, fn, examples, stages=stages)]
 
     def get_config(self):
         return {
