@@ -147,8 +147,9 @@ def export_model(
             `model_path` (which is then only recorded as the source).
         statistics: also export each image endpoint's image_statistics /
             with_image_statistics endpoints (`tfstyle.models.serving.network_endpoints`),
-            with which every format tiles large images without seams. About three
-            times the export time of a one-endpoint network.
+            with which every format tiles large images without seams, and (networks
+            with `serving.Stages`) the head / body / tail endpoints of exact tiles.
+            Several times the export time of a one-endpoint network.
     """
     known = FORMATS + OPTIONAL_FORMATS
     unknown = [f for f in formats if f not in known]

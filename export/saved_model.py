@@ -28,7 +28,8 @@ def write_saved_model(generator, path, fixed_size=None, with_bytes=True, statist
           {"stylized": same shape}; H and W dynamic (multiples of 4), or `fixed_size`.
       the network's other endpoints (AdaIN: style_statistics, stylize_with_statistics).
       with `statistics`: image_statistics / with_image_statistics (and those of the
-          other image endpoints; `tfstyle.models.serving.network_endpoints`).
+          other image endpoints; `tfstyle.models.serving.network_endpoints`), and
+          head / body / tail where the network splits (exact tiles).
       serve_bytes (image-only networks): {"image_bytes": string [batch]} (JPEG/PNG) ->
           {"png_bytes": string [batch]}; any size (padded to a multiple of 4 and
           cropped back inside; `scale` times larger for upscalers).

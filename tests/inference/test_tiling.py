@@ -215,7 +215,11 @@ def test_exported_statistics_files_are_found_beside_any_endpoints_file(tmp_path)
         "with_image_statistics_float16_384x384.tflite",
         "b_to_a_image_statistics.onnx",
         "b_to_a_with_image_statistics.onnx",
+        "b_to_a_head.onnx",
+        "b_to_a_body.onnx",
+        "b_to_a_tail.onnx",
         "image_statistics_int8.tflite",  # without its pair: not used
+        "head_float16.tflite",  # without body and tail: not used
     ):
         (tmp_path / name).write_bytes(b"")
     main = str(tmp_path / "model_float16_384x384.tflite")
@@ -224,7 +228,14 @@ def test_exported_statistics_files_are_found_beside_any_endpoints_file(tmp_path)
         "with_image_statistics_float16_384x384.tflite",
     ]
     b_to_a = str(tmp_path / "b_to_a.onnx")
-    assert len(_companions(b_to_a, "b_to_a")) == 2
+    assert [p.split("/")[-1] for p in _companions(b_to_a, "b_to_a")] == [
+        "b_to_a_image_statistics.onnx",
+        "b_to_a_with_image_statistics.onnx",
+        "b_to_a_head.onnx",
+        "b_to_a_body.onnx",
+        "b_to_a_tail.onnx",
+    ]
+    assert _companions(str(tmp_path / "model_float16.tflite"), "serving_default") == []
     assert _companions(str(tmp_path / "model_int8.tflite"), "serving_default") == []
 
 
@@ -262,6 +273,36 @@ def test_exact_tiles_reproduce_the_untiled_output(rng, preset):
     shared = stylize_image(stylizer, image, tile=48, overlap=16, exact=False, statistics_side=64)
     assert psnr(whole, exact) > 60, psnr(whole, exact)
     assert psnr(whole, exact) > psnr(whole, shared) + 20
+
+
+@pytest.mark.parametrize("upsampling", ["transpose", "resize_conv"])
+def test_exact_tiles_of_both_cyclegan_directions(rng, upsampling):
+    """The ResNet generator (CycleGAN, CartoonGAN's double-conv variant) splits too;
+    CycleGAN's b_to_a endpoint tiles through b_to_a_head / _body / _tail."""
+    import keras
+
+    from tfstyle.inference.runners import _keras_stylizer
+    from tfstyle.metrics import psnr
+    from tfstyle.models.cyclegan.cyclegan import CycleGANTranslator
+    from tfstyle.networks import ResnetGenerator
+
+    keras.utils.set_random_seed(0)
+    common = {"filters": 8, "num_blocks": 2, "upsampling": upsampling}
+    double = upsampling == "transpose"
+    translator = CycleGANTranslator(
+        ResnetGenerator(**common, double_conv=double), ResnetGenerator(**common)
+    )
+    translator.build((None, None, None, 3))
+    stylizer = _keras_stylizer("keras", "memory", translator)
+    image = np.clip(rng.normal(0.3, 0.1, (88, 120, 3)), 0, 1).astype("float32")
+    image[:, 60:] = np.clip(image[:, 60:] * 2.5, 0, 1)
+    for direction in ("serving_default", "b_to_a"):
+        bound = stylizer.bind(direction)
+        prefix = "" if direction == "serving_default" else "b_to_a_"
+        assert bound.stage_endpoints() == tuple(prefix + s for s in ("head", "body", "tail"))
+        whole = stylize_image(bound, image, tile=4096)
+        exact = stylize_image(bound, image, tile=48, overlap=16)
+        assert psnr(whole, exact) > 60, (direction, psnr(whole, exact))
 
 
 def test_exact_tiles_need_the_stage_endpoints(rng):

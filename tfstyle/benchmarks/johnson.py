@@ -227,17 +227,19 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
     return rows
 
 
-def tiled_peak_rss_mb(run_dir, size=4096, tile=512):
-    """Peak RSS (MB) of a fresh process stylising a size x size photo with tiling."""
+def tiled_peak_rss_mb(run_dir, size=4096, tile=512, exact=True):
+    """Seconds and peak RSS (MB) of a fresh process stylising a size x size photo in
+    tiles: exact tiles (the default) or tiles sharing downscaled statistics."""
     script = (
         "import resource, numpy as np, sys;"
         "from tfstyle.inference import load_stylizer, stylize_image;"
         f"s = load_stylizer({run_dir!r});"
         f"img = np.random.default_rng(0).uniform(size=({size}, {size}, 3)).astype('float32');"
-        f"t = __import__('time').perf_counter(); out = stylize_image(s, img, tile={tile});"
+        "t = __import__('time').perf_counter();"
+        f"out = stylize_image(s, img, tile={tile}, exact={exact});"
         "print(__import__('time').perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
     )
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
     seconds, rss = (float(v) for v in result.stdout.split()[-2:])
-    return {"size": size, "tile": tile, "seconds": seconds, "peak_rss_mb": rss}
+    return {"size": size, "tile": tile, "exact": exact, "seconds": seconds, "peak_rss_mb": rss}

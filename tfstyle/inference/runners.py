@@ -269,20 +269,28 @@ def keras_endpoints(model):
 
     runners = {}
     for endpoint in serving.network_endpoints(model):
+        names = tuple(endpoint.inputs)
 
-        def fused(plain=endpoint.fn, **inputs):
+        # Derived endpoints (statistics, exact-tile stages) keep the plain ops: the ones
+        # that record or take statistics do anyway, and the body of exact tiles holds a
+        # whole feature map, whose fused kernels' temporaries take 1.7x the memory.
+        def fused(*args, plain=endpoint.fn, names=names, fast=not endpoint.statistics):
+            inputs = dict(zip(names, args, strict=True))
+            if not fast:
+                return plain(**inputs)
             with fused_kernels():
                 return plain(**inputs)
 
-        fn = tf.function(fused, reduce_retracing=True)
+        if endpoint.name == serving.MAIN:  # traced for the first image's own shape
+            fn = tf.function(fused, reduce_retracing=True)
+        else:  # called on tiles of many sizes (exact tiles): one trace, any size
+            specs = [tf.TensorSpec(endpoint.inputs[n], tf.float32) for n in names]
+            fn = tf.function(fused, input_signature=specs)
 
-        def call(fn=fn, **inputs):
-            return {
-                k: v.numpy()
-                for k, v in fn(**{n: tf.constant(x) for n, x in inputs.items()}).items()
-            }
+        def call(fn=fn, names=names, **inputs):
+            return {k: v.numpy() for k, v in fn(*(tf.constant(inputs[n]) for n in names)).items()}
 
-        runners[endpoint.name] = (tuple(endpoint.inputs), call)
+        runners[endpoint.name] = (names, call)
     return runners
 
 

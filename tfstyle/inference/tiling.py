@@ -204,11 +204,17 @@ def exact_tiles(stylizer, image, tile=512, overlap=64):
     statistics = _statistics_of(stylizer, overview[None])
     head.start, tail.start = statistics[:, : head.width], statistics[:, -tail.width :]
     grid = _Grid(step=max(1, (tile - overlap) // down), down=down, margin=margin)
-    grid.halo = -(-max(overlap // 2, margin + 2 * down) // down)
+    # The margin of every tile, in feature cells: half the overlap, and at least the
+    # receptive field of the stages (4 cells: 16 px, what CartoonGAN's double convs
+    # need) beyond the network's own mirrored margin.
+    grid.halo = max(-(-overlap // (2 * down)), -(-margin // down) + 4)
 
     features = grid.run(head, padded, head.exact_statistics(grid, padded))
+    del padded  # (memory: the body's whole feature map is the peak)
     inputs = {**stylizer.bound_inputs, serving.FEATURES: features[None]}
+    del features
     features = stylizer.run(names[1], **inputs)[serving.BODY_FEATURES][0]
+    del inputs
     out = grid.run(tail, features, tail.exact_statistics(grid, features))
     return out[:h, :w]
 

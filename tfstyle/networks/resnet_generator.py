@@ -98,17 +98,38 @@ class ResnetGenerator(keras.Model):
         self.built = True
 
     def call(self, images, training=None):
+        return self.tail(self.body(self.head(images, training), training), training)
+
+    def head(self, images, training=None):
+        """Images in [0, 1] -> features at the coarsest resolution."""
         x = ops.cast(images, self.compute_dtype) * 2.0 - 1.0
-        for block in [self.conv_in, *self.downs, *self.blocks, *self.ups, self.conv_out]:
+        for block in [self.conv_in, *self.downs]:
+            x = block(x, training=training)
+        return x
+
+    def body(self, x, training=None):
+        """The residual blocks."""
+        for block in self.blocks:
+            x = block(x, training=training)
+        return x
+
+    def tail(self, x, training=None):
+        """Features -> images in [0, 1]."""
+        for block in [*self.ups, self.conv_out]:
             x = block(x, training=training)
         return (ops.tanh(ops.cast(x, "float32")) + 1.0) * 0.5
+
+    @property
+    def stages(self):
+        """Head, body and tail (`serving.Stages`): exact tiles in every format."""
+        return serving.Stages(self.head, self.body, self.tail)
 
     @property
     def size_multiple(self):
         return 2**self.num_downsampling
 
     def endpoints(self, fixed_size=None):
-        return [serving.image_endpoint(self, fixed_size)]
+        return [serving.image_endpoint(self, fixed_size, self.stages)]
 
     def get_config(self):
         return {

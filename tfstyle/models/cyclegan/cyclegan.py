@@ -189,6 +189,7 @@ class CycleGANTranslator(keras.Model):
     def endpoints(self, fixed_size=None):
         shape = {serving.IMAGE: serving.image_shape(fixed_size)}
         examples = lambda images: [{serving.IMAGE: images}]
+        networks = {A_TO_B: self.generator_ab, B_TO_A: self.generator_ba}
         return [
             serving.Endpoint(
                 DIRECTION_ENDPOINTS[direction],
@@ -197,6 +198,7 @@ class CycleGANTranslator(keras.Model):
                     serving.STYLIZED: self.translate(image, direction)
                 },
                 examples,
+                stages=getattr(networks[direction], "stages", None),
             )
             for direction in (A_TO_B, B_TO_A)
         ]
