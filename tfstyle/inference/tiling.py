@@ -1,5 +1,7 @@
 """Running image-to-image networks on images of any size: padding to a multiple of 8,
-tiling with feathered seams, outputs larger than the input (super-resolution).
+exact tiles (networks with head / body / tail endpoints: the untiled output, tile by
+tile), feathered tiles sharing the whole image's statistics (the others), outputs
+larger than the input (super-resolution).
 
 Multiples of 8 suit every network of the zoo (Johnson's downsamples by 4, AdaIN's VGG
 encoder by 8). A network whose output is `scale` times its input (an upscaler) is
@@ -174,8 +176,9 @@ def exact_tiles(stylizer, image, tile=512, overlap=64):
     partition of the image), which makes one more layer exact; then the head's features
     are stitched from the cores, the body runs on the whole map (a quarter of the
     image's side), and the tail is tiled like the head. Peak memory is the body's plus
-    one tile's; the time about twice the untiled pass's (the head runs once per layer
-    plus once, the tail likewise)."""
+    one tile's (4096 px, paper network: 4.2 GB against 1.8 GB for shared statistics);
+    the time 2.5-3.6x the untiled pass's (the head runs once per normalisation layer
+    plus once, the tail likewise, each tile with a margin)."""
     names = getattr(stylizer, "stage_endpoints", lambda: None)()
     if names is None:
         return None

@@ -3,7 +3,8 @@
 Built from mean / variance / rsqrt so that they convert to TFLite builtins and stay
 float under integer quantisation. Statistics are computed in float32 even when the
 layer runs in bfloat16 or float16, and can be recorded on one image and given to
-another (`recorded_statistics`, `given_statistics`: seamless tiles). Keras inference
+another (`recorded_statistics`, `given_statistics`: seamless tiles), or given and
+measured over a region at once (`measured_statistics`: exact tiles). Keras inference
 and training steps run instance norm as one fused batch-norm kernel per image instead
 (`tfstyle.ops.fused.fused_kernels`; the gradient is the kernel's own): 2.5-5x faster
 than the plain ops on the CPU. A batch of static size is split into its images and
@@ -92,9 +93,10 @@ def given_statistics(statistics):
 def measured_statistics(statistics, region):
     """Context manager: like `given_statistics`, and records each layer's own mean and
     variance over `region` ((B, 4) fractions top, left, bottom, right of the image) of
-    its input, normalised upstream with `statistics`. Over a partition of a large image
-    into such regions of its tiles, they add up to the statistics of the whole image at
-    full size, one layer deeper exact with each round from a downscaled start."""
+    its input, normalised upstream with `statistics`. Averaged by area over the regions
+    of a partition of a large image (one region per tile), they are the whole image's
+    statistics at full size, exact one layer deeper with each round, from any start
+    (`tfstyle.inference.tiling.exact_tiles`)."""
     return _statistics_mode(_Statistics(given=statistics, region=region))
 
 

@@ -105,7 +105,7 @@ def network_endpoints(model, fixed_size=None, statistics=True):
             if width:
                 derived += _statistics_endpoints(endpoint, width)
             if width and endpoint.stages is not None and fixed_size is None:
-                derived += _stage_endpoints(model, endpoint)
+                derived += _stage_endpoints(endpoint)
     return endpoints + derived
 
 
@@ -160,7 +160,7 @@ def _statistics_endpoints(endpoint, width):
 
 # Exact tiles ---------------------------------------------------------------------------
 # Statistics of a downscaled copy are not those of the image at full size (instance-norm
-# statistics change with scale: 21.6 dB tiled against untiled at 2048 px). A network
+# statistics change with scale: 20-25 dB tiled against untiled at 2048 px). A network
 # whose main endpoint E splits into a head (image -> features at its coarsest
 # resolution), a body (features -> features, small enough to run whole) and a tail
 # (features -> image) gets three more endpoints, from which `tfstyle.inference.tiling`
@@ -197,7 +197,7 @@ def stage_names(endpoint_name):
     return f"{prefix}head", f"{prefix}body", f"{prefix}tail"
 
 
-def _stage_endpoints(model, endpoint):
+def _stage_endpoints(endpoint):
     from keras import ops
 
     from tfstyle.layers.normalization import measured_statistics, recorded_statistics
@@ -267,16 +267,16 @@ def _stage_endpoints(model, endpoint):
             {**endpoint.inputs, STATISTICS: (None, head_stats.shape[-1]), **given},
             head_fn,
             head_examples,
-            (),
-            True,
+            image_outputs=(),
+            statistics=True,
         ),
         Endpoint(
             body_name,
             {FEATURES: (None, None, None, head_out.shape[-1]), **extra_shapes},
             body_fn,
             body_examples,
-            (),
-            True,
+            image_outputs=(),
+            statistics=True,
         ),
         Endpoint(
             tail_name,
@@ -288,8 +288,8 @@ def _stage_endpoints(model, endpoint):
             },
             tail_fn,
             tail_examples,
-            endpoint.image_outputs,
-            True,
+            image_outputs=endpoint.image_outputs,
+            statistics=True,
         ),
     ]
 
