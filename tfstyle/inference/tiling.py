@@ -177,7 +177,7 @@ def exact_tiles(stylizer, image, tile=512, overlap=64):
     are stitched from the cores, the body runs on the whole map (a quarter of the
     image's side), and the tail is tiled like the head. Peak memory is the body's plus
     one tile's (4096 px, paper network: 4.2 GB against 1.8 GB for shared statistics);
-    the time 2.5-3.6x the untiled pass's (the head runs once per normalisation layer
+    the time 2.6-3.6x the untiled pass's (the head runs once per normalisation layer
     plus once, the tail likewise, each tile with a margin)."""
     names = getattr(stylizer, "stage_endpoints", lambda: None)()
     if names is None:
