@@ -77,9 +77,10 @@ _STATISTICS_SIDE = flags.DEFINE_integer(
 _EXACT_TILES = flags.DEFINE_bool(
     "exact_tiles",
     True,
-    "Tiles reproduce the untiled output (statistics measured tile by tile at full "
-    "size, about twice the untiled time); --noexact_tiles shares those of the image "
-    "downscaled to --statistics_side instead (faster, not exact).",
+    "Tiles reproduce the untiled output where the model has head / body / tail "
+    "endpoints (statistics measured tile by tile at full size: about three times the "
+    "untiled time); --noexact_tiles shares those of the image downscaled to "
+    "--statistics_side instead (faster, not exact).",
 )
 _STRENGTH = flags.DEFINE_float(
     "strength", 1.0, "Style strength in [0, 1].", lower_bound=0.0, upper_bound=1.0
