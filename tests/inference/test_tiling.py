@@ -312,3 +312,23 @@ def test_exact_tiles_need_the_stage_endpoints(rng):
 
     image = rng.uniform(size=(40, 40, 3)).astype("float32")
     assert exact_tiles(Local(), image, 32, 8) is None
+
+
+def test_exact_tiles_fall_back_to_shared_statistics_when_the_layout_is_unclear(rng, monkeypatch):
+    """Should the probe not find each layer's (means, variances) span, the tiles share
+    the downscaled image's statistics instead of failing."""
+    import keras
+
+    from tfstyle.inference import tiling
+    from tfstyle.inference.runners import _keras_stylizer
+    from tfstyle.models.johnson import TransformerNet
+
+    keras.utils.set_random_seed(0)
+    net = TransformerNet.from_preset("lite_025")
+    net.build((None, None, None, 3))
+    stylizer = _keras_stylizer("keras", "memory", net)
+    image = rng.uniform(size=(72, 96, 3)).astype("float32")
+    monkeypatch.setattr(tiling._Stage, "layers", lambda self: None)
+    assert tiling.exact_tiles(stylizer, image, 48, 16) is None
+    shared = stylize_image(stylizer, image, tile=48, overlap=16, exact=False)
+    np.testing.assert_allclose(stylize_image(stylizer, image, tile=48, overlap=16), shared)

@@ -10,7 +10,7 @@ overlap is blended over `scale` times as many output pixels."""
 
 import numpy as np
 
-from tfstyle.errors import InvalidArgumentError, TfstyleError
+from tfstyle.errors import InvalidArgumentError
 from tfstyle.models import serving
 from tfstyle.ops import preserve_color as keep_colors
 from tfstyle.ops.resize import bicubic_upscale, resize_to_shape, scaled_size
@@ -200,6 +200,8 @@ def exact_tiles(stylizer, image, tile=512, overlap=64):
     head.probe = noise[0, :64, :64]
     tail.probe = stylizer.run(names[1], **inputs)[serving.BODY_FEATURES][0]
     head.layout, tail.layout = head.layers(), tail.layers()
+    if head.layout is None or tail.layout is None:
+        return None  # (shared statistics instead)
     # Start from the statistics of the whole image downscaled (any start is exact after
     # as many rounds as layers; a close one keeps the early rounds' tiles well scaled).
     overview = np.asarray(resize_to_shape(padded, scaled_size(*padded.shape[:2], 256)))
@@ -247,7 +249,8 @@ class _Stage:
     def layers(self):
         """[(start, stop)] of each layer's means then variances in the statistics,
         found on the probe input: changing the given statistics from a layer on changes
-        what the layers after it measure, never what it or earlier ones do."""
+        what the layers after it measure, never what it or earlier ones do. None if a
+        layer's span comes out odd (its first channel constant on the probe)."""
         reference = self.run(self.probe, self.start, serving.WHOLE)[1]
         bounds = [0]
         while bounds[-1] < self.width:
@@ -258,7 +261,7 @@ class _Stage:
             index = index[index > bounds[-1]]
             bounds.append(int(index[0]) if index.size else self.width)
             if (bounds[-1] - bounds[-2]) % 2:
-                raise TfstyleError(f"'{self.stylizer.path}': unexpected statistics layout")
+                return None  # a layer's first channel ignores the layers before it
         return list(zip(bounds[:-1], bounds[1:], strict=True))
 
     def exact_statistics(self, grid, x):
