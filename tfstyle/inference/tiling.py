@@ -153,16 +153,27 @@ def with_image_statistics(stylizer, image, side=STATISTICS_SIDE):
     names = getattr(stylizer, "statistics_endpoints", lambda: None)()
     if names is None:
         return None
-    h, w = image.shape[:2]
     fixed = getattr(stylizer, "fixed_size", None)
     if fixed is not None:
         overview = resize_to_shape(image, tuple(fixed)).numpy()
     else:
-        overview = np.asarray(resize_to_shape(image, scaled_size(h, w, min(max(h, w), side))))
-        overview = _pad_to(overview, *padded_size(*overview.shape[:2]))
-    inputs = {**stylizer.bound_inputs, serving.IMAGE: overview[None]}
-    statistics = stylizer.run(names[0], **inputs)[serving.STATISTICS]
+        overview = _overview(image, side)
+    statistics = _statistics_of(stylizer, overview[None])
     return stylizer.bind(names[1], **{serving.STATISTICS: statistics})
+
+
+def _overview(image, side):
+    """`image` downscaled to at most `side` px and padded for the network."""
+    h, w = image.shape[:2]
+    overview = np.asarray(resize_to_shape(image, scaled_size(h, w, min(max(h, w), side))))
+    return _pad_to(overview, *padded_size(*overview.shape[:2]))
+
+
+def _statistics_of(stylizer, images):
+    """The image_statistics endpoint's (B, K) statistics of `images`."""
+    name = stylizer.statistics_endpoints()[0]
+    inputs = {**stylizer.bound_inputs, serving.IMAGE: images}
+    return stylizer.run(name, **inputs)[serving.STATISTICS]
 
 
 def exact_tiles(stylizer, image, tile=512, overlap=64):
@@ -204,15 +215,13 @@ def exact_tiles(stylizer, image, tile=512, overlap=64):
         return None  # (shared statistics instead)
     # Start from the statistics of the whole image downscaled (any start is exact after
     # as many rounds as layers; a close one keeps the early rounds' tiles well scaled).
-    overview = np.asarray(resize_to_shape(padded, scaled_size(*padded.shape[:2], 256)))
-    overview = _pad_to(overview, *padded_size(*overview.shape[:2]))
-    statistics = _statistics_of(stylizer, overview[None])
+    statistics = _statistics_of(stylizer, _overview(padded, 256)[None])
     head.start, tail.start = statistics[:, : head.width], statistics[:, -tail.width :]
-    grid = _Grid(step=max(1, (tile - overlap) // down), down=down, margin=margin)
     # The margin of every tile, in feature cells: half the overlap, and at least the
     # receptive field of the stages (4 cells: 16 px, what CartoonGAN's double convs
     # need) beyond the network's own mirrored margin.
-    grid.halo = max(-(-overlap // (2 * down)), -(-margin // down) + 4)
+    halo = max(-(-overlap // (2 * down)), -(-margin // down) + 4)
+    grid = _Grid(max(1, (tile - overlap) // down), halo, down, margin)
 
     features = grid.run(head, padded, head.exact_statistics(grid, padded))
     del padded  # (memory: the body's whole feature map is the peak)
@@ -222,12 +231,6 @@ def exact_tiles(stylizer, image, tile=512, overlap=64):
     del inputs
     out = grid.run(tail, features, tail.exact_statistics(grid, features))
     return out[:h, :w]
-
-
-def _statistics_of(stylizer, images):
-    name = stylizer.statistics_endpoints()[0]
-    inputs = {**stylizer.bound_inputs, serving.IMAGE: images}
-    return stylizer.run(name, **inputs)[serving.STATISTICS]
 
 
 class _Stage:
@@ -277,8 +280,8 @@ class _Grid:
     """Cores of `step` feature pixels that partition a stage's feature map, each run
     with `halo` feature pixels more on every side."""
 
-    def __init__(self, step, down, margin):
-        self.step, self.down, self.margin, self.halo = step, down, margin, 0
+    def __init__(self, step, halo, down, margin):
+        self.step, self.halo, self.down, self.margin = step, halo, down, margin
 
     def _spans(self, stage, length):
         """Per core along one axis of the stage's input of `length`: (input slice,

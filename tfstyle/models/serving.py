@@ -251,11 +251,8 @@ def _stage_endpoints(endpoint):
             {FEATURES: b, **o, STATISTICS: ts, REGION: r} for _, o, r, _, b, ts in traced(images)
         ]
 
-    probe = endpoint.examples(np.full((1, 64, 64, 3), 0.5, np.float32))[0]
-    others = {n: probe[n] for n in extra}
-    head_out, head_stats = own(stages.head, probe[IMAGE], others)
-    body_out, _ = own(stages.body, head_out, others)
-    _, tail_stats = own(stages.tail, body_out, others)
+    probe = np.full((1, 64, 64, 3), 0.5, np.float32)
+    _, _, _, (head_out, head_stats), body_out, tail_stats = next(traced(probe))
     if head_stats is None or tail_stats is None:
         return []  # (batch norm: nothing to share)
     extra_shapes = {n: s for n, s in endpoint.inputs.items() if n != IMAGE}
