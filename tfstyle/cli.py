@@ -508,6 +508,15 @@ class PerceptualFlags:
             "Network: the paper's, narrower ones, or the phone-class one.",
             **fv,
         )
+        self.input_noise = flags.DEFINE_float(
+            "input_noise",
+            0.0,
+            "Std of Gaussian noise on the training photos the network sees (content "
+            "targets stay clean); breaks up the saturated blob on flat regions. 0: none.",
+            lower_bound=0,
+            upper_bound=1,
+            **fv,
+        )
 
     def config(self):
         return {
@@ -518,4 +527,5 @@ class PerceptualFlags:
             "content_layers": tuple(self.content_layer.value) if self.content_layer.value else None,
             "style_layers": tuple(self.style_layers.value) if self.style_layers.value else None,
             "preset": self.preset.value,
+            "input_noise": self.input_noise.value,
         }

@@ -96,6 +96,7 @@ def test_auto_precision_on_a_cpu_without_bfloat16(tmp_path, photos, monkeypatch)
         ["--style", "mosaic", "--batch_size", "0"],
         ["--style", "mosaic", "--style_size", "8"],
         ["--style", "mosaic", "--style_size", "-1"],
+        ["--style", "mosaic", "--input_noise", "-0.1"],
         ["--style", "mosaic", "--style_layers", "relu9_9"],
         ["--preset", "huge", "--style", "mosaic"],
         ["--content_dir", "x"],

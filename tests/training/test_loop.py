@@ -146,6 +146,26 @@ def test_run_config_reads_a_null_style_size_as_the_paintings_own_size(tmp_path):
     assert write({"family": "johnson", "style_size": None})
 
 
+def test_runs_from_before_input_noise_resume_without_noise(tmp_path):
+    import json
+
+    import pytest
+
+    from tfstyle.errors import InvalidArgumentError
+    from tfstyle.models.johnson.train import JohnsonRecipe
+    from tfstyle.training.run_config import write_run_config
+
+    keys = ("family", "input_noise")
+    (tmp_path / "config.json").write_text(json.dumps({"family": "johnson"}))
+
+    def write(config):
+        return write_run_config(str(tmp_path), config, keys, JohnsonRecipe.upgrade_run_config)
+
+    with pytest.raises(InvalidArgumentError, match="input_noise: 0.0 -> 0.04"):
+        write({"family": "johnson", "input_noise": 0.04})
+    assert write({"family": "johnson", "input_noise": 0.0})
+
+
 def test_johnson_takes_the_painting_at_256_px_by_default():
     """fast-neural-style's -style_image_size 256; 0 keeps the painting's own size."""
     from tfstyle.models.johnson.train import JohnsonTrainConfig

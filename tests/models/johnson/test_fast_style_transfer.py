@@ -183,3 +183,19 @@ def test_config_round_trip(rng):
     clone = FastStyleTransfer.from_config(model.get_config())
     assert clone.style_weight == 3.0
     assert clone.generator.get_config() == model.generator.get_config()
+
+
+def test_input_noise_perturbs_only_training_calls_and_follows_the_step(rng):
+    model = _model(rng, input_noise=0.1)
+    x = tf.constant(random_image(rng)[None])
+    clean = model.generator(x, training=False)
+    np.testing.assert_array_equal(model(x, training=False), clean)
+    first = model(x, training=True)
+    assert float(tf.reduce_max(tf.abs(first - model.generator(x, training=True)))) > 1e-3
+    # A pure function of the optimiser's step: a resume at that step replays it.
+    np.testing.assert_array_equal(model(x, training=True), first)
+    model.optimizer.iterations.assign_add(1)
+    assert not np.array_equal(model(x, training=True), first)
+    assert FastStyleTransfer.from_config(model.get_config()).input_noise == 0.1
+    with pytest.raises(ValueError, match="input_noise"):
+        FastStyleTransfer(TransformerNet.from_preset("lite_025"), vgg_weights=None, input_noise=-1)

@@ -27,6 +27,7 @@ INHERITED = (
     "content_weight",
     "style_weight",
     "tv_weight",
+    "input_noise",
 )
 
 
@@ -101,7 +102,7 @@ def extend_generator(base, num_styles):
 def _inherit_base(config):
     """The style list of the `--from` run; its network and objective settings are
     copied into `config`. Reads only config.json (no TensorFlow op yet)."""
-    previous = read_run_config(config.base)
+    previous = JohnsonRecipe.upgrade_run_config(read_run_config(config.base))
     if previous.get("family") != "cin":
         raise InvalidArgumentError(f"--from '{config.base}' is not a train_cin.py run")
     if not os.path.exists(os.path.join(config.base, "generator.keras")):

@@ -37,6 +37,8 @@ DEFAULT_LAYERS = {
 # scale) in tfstyle's units: content and style are means as in that code; our TV is a
 # mean over [0, 1] pixels, so 1e-6 * 255^2 * (3 * 256 * 256 pixels) ~= 1.3e4 at 256 px.
 DEFAULT_WEIGHTS = {"content_weight": 1.0, "style_weight": 5.0, "tv_weight": 1.3e4}
+# Salt of the input noise's stateless seeds (any constant: the step makes them differ).
+_NOISE_SALT = 0x5EED
 
 
 @keras.saving.register_keras_serializable(package="tfstyle")
@@ -61,6 +63,11 @@ class FastStyleTransfer(keras.Model):
         content_layers, style_layers: dicts {layer: weight}; default Johnson's taps.
         content_weight, style_weight, tv_weight: term weights.
         architecture, vgg_weights, pooling: the loss network.
+        input_noise: standard deviation of Gaussian noise added to the photos the
+            generator sees in training (the content targets stay clean); 0: none. Flat
+            skies and facades then carry variation to paint texture from instead of
+            the saturated blob a network trained on clean photos draws there (README
+            "The blob"). A pure function of the optimiser's step, so a resume replays it.
 
     Example:
         >>> model = FastStyleTransfer(vgg_weights=None)
@@ -80,9 +87,13 @@ class FastStyleTransfer(keras.Model):
         architecture="vgg19",
         vgg_weights="imagenet",
         pooling="max",
+        input_noise=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if not float(input_noise) >= 0:
+            raise InvalidArgumentError(f"input_noise must be at least 0, got {input_noise}")
+        self.input_noise = float(input_noise)
         if isinstance(generator, dict):
             generator = keras.saving.deserialize_keras_object(generator)
         self.generator = generator if generator is not None else TransformerNet()
@@ -139,8 +150,26 @@ class FastStyleTransfer(keras.Model):
         """One-hot (B, num_styles) rows for a (B,) vector of style indices."""
         return ops.one_hot(ops.cast(style_index, "int32"), self.num_styles)
 
+    def _noisy(self, images):
+        """`images` plus N(0, input_noise^2), seeded by (step, replica) when compiled."""
+        if self.optimizer is None:
+            noise = tf.random.normal(tf.shape(images), stddev=self.input_noise)
+        else:
+            replica = tf.distribute.get_replica_context()
+            replica_id = replica.replica_id_in_sync_group if replica is not None else 0
+            seed = tf.stack(
+                [
+                    tf.cast(self.optimizer.iterations, tf.int64),
+                    _NOISE_SALT + tf.cast(replica_id, tf.int64),
+                ]
+            )
+            noise = tf.random.stateless_normal(tf.shape(images), seed, stddev=self.input_noise)
+        return images + tf.cast(noise, images.dtype)
+
     def call(self, inputs, training=None):
         images, style_index = self._unpack(inputs)
+        if training and self.input_noise:
+            images = self._noisy(images)
         if not self.generator.conditional:
             return self.generator(images, training=training)
         if style_index is None:
@@ -205,4 +234,5 @@ class FastStyleTransfer(keras.Model):
             **super().get_config(),
             "generator": keras.saving.serialize_keras_object(self.generator),
             **perceptual_config(self),
+            "input_noise": self.input_noise,
         }

@@ -15,6 +15,9 @@ from tfstyle.training.recipe import Recipe, TrainConfig, load_style, register_re
 # painting's proportions in 256 px images, the size the quality yardstick (and Gatys at
 # 256 px) judges them at. 0: the painting's own size, up to 512 px.
 STYLE_SIZE = 256
+# Gaussian noise on the photos the generator sees in training (FastStyleTransfer's
+# input_noise); 0: none, as in the paper.
+INPUT_NOISE = 0.0
 
 # Settings that define the network or its objective: a resume must not change them.
 IDENTITY_KEYS = (
@@ -26,6 +29,7 @@ IDENTITY_KEYS = (
     "content_weight",
     "style_weight",
     "tv_weight",
+    "input_noise",
 )
 
 
@@ -41,8 +45,11 @@ class JohnsonTrainConfig(TrainConfig):
     content_layers: tuple | None = None
     style_layers: tuple | None = None
     preset: str = "paper"
+    input_noise: float = INPUT_NOISE
 
     def validate(self):
+        if not self.input_noise >= 0:
+            raise InvalidArgumentError(f"--input_noise must be at least 0, got {self.input_noise}")
         if self.preset not in PRESETS:
             raise InvalidArgumentError(
                 f"--preset must be one of {', '.join(PRESETS)}, got '{self.preset}'"
@@ -68,6 +75,7 @@ def perceptual_settings(config):
         "content_weight": config.content_weight,
         "style_weight": config.style_weight,
         "tv_weight": config.tv_weight,
+        "input_noise": config.input_noise,
         "architecture": config.vgg,
         "vgg_weights": config.vgg_weights,
     }
@@ -88,7 +96,9 @@ class JohnsonRecipe(Recipe):
     @staticmethod
     def upgrade_run_config(config):
         """Runs written before --style_size defaulted to 256 recorded null for "the
-        painting's own size", which is 0 now (a CIN run adding a style inherits it)."""
+        painting's own size", which is 0 now (a CIN run adding a style inherits it);
+        runs written before --input_noise existed trained without noise."""
+        config = {"input_noise": 0.0, **config}
         if "style_size" in config and config["style_size"] is None:
             return {**config, "style_size": 0}
         return config
