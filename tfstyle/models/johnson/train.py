@@ -96,8 +96,9 @@ class JohnsonRecipe(Recipe):
     @staticmethod
     def upgrade_run_config(config):
         """Runs written before --style_size defaulted to 256 recorded null for "the
-        painting's own size", which is 0 now (a CIN run adding a style inherits it);
-        runs written before --input_noise existed trained without noise."""
+        painting's own size", which is 0 now; runs written before --input_noise
+        existed trained without noise. A CIN run adding a style inherits the upgraded
+        values."""
         config = {"input_noise": 0.0, **config}
         if "style_size" in config and config["style_size"] is None:
             return {**config, "style_size": 0}
