@@ -512,8 +512,8 @@ class PerceptualFlags:
             "input_noise",
             0.0,
             "Std of Gaussian noise on the training photos the network sees (content "
-            "targets stay clean); 0.04 breaks the large saturated blob on flat regions "
-            "into small dark marks. 0: none.",
+            "targets stay clean); it moves the saturated blob on flat regions, see README "
+            "'What the blob is not'. 0: none.",
             lower_bound=0,
             upper_bound=1,
             **fv,

@@ -65,10 +65,10 @@ class FastStyleTransfer(keras.Model):
         architecture, vgg_weights, pooling: the loss network.
         input_noise: standard deviation of Gaussian noise added to the photos the
             generator sees in training (the content targets stay clean); 0: none. Flat
-            skies and facades then carry variation to paint texture from: at 0.04 the
-            large saturated blob of a network trained on clean photos breaks into small
-            dark marks (README "What the blob is not"). A pure function of the
-            optimiser's step, so a resume replays it.
+            skies and facades then carry variation to paint texture from; it moves the
+            saturated blob of a network trained on clean photos (with seed 0 at 0.04
+            into small dark marks) but does not remove it (README "What the blob is
+            not"). A pure function of the optimiser's step, so a resume replays it.
 
     Example:
         >>> model = FastStyleTransfer(vgg_weights=None)
