@@ -152,19 +152,12 @@ class FastStyleTransfer(keras.Model):
         return ops.one_hot(ops.cast(style_index, "int32"), self.num_styles)
 
     def _noisy(self, images):
-        """`images` plus N(0, input_noise^2), seeded by (step, replica) when compiled."""
-        if self.optimizer is None:
-            noise = tf.random.normal(tf.shape(images), stddev=self.input_noise)
-        else:
-            replica = tf.distribute.get_replica_context()
-            replica_id = replica.replica_id_in_sync_group if replica is not None else 0
-            seed = tf.stack(
-                [
-                    tf.cast(self.optimizer.iterations, tf.int64),
-                    _NOISE_SALT + tf.cast(replica_id, tf.int64),
-                ]
-            )
-            noise = tf.random.stateless_normal(tf.shape(images), seed, stddev=self.input_noise)
+        """`images` plus N(0, input_noise^2), seeded by (optimiser step, replica)."""
+        step = self.optimizer.iterations if self.optimizer is not None else 0
+        replica = tf.distribute.get_replica_context()
+        replica_id = replica.replica_id_in_sync_group if replica is not None else 0
+        seed = tf.stack([tf.cast(step, tf.int64), _NOISE_SALT + tf.cast(replica_id, tf.int64)])
+        noise = tf.random.stateless_normal(tf.shape(images), seed, stddev=self.input_noise)
         return images + tf.cast(noise, images.dtype)
 
     def call(self, inputs, training=None):

@@ -48,8 +48,6 @@ class JohnsonTrainConfig(TrainConfig):
     input_noise: float = INPUT_NOISE
 
     def validate(self):
-        if not self.input_noise >= 0:
-            raise InvalidArgumentError(f"--input_noise must be at least 0, got {self.input_noise}")
         if self.preset not in PRESETS:
             raise InvalidArgumentError(
                 f"--preset must be one of {', '.join(PRESETS)}, got '{self.preset}'"
