@@ -79,14 +79,8 @@ def style_indices(num_styles, batch_size, seed, start_step, only=None):
 def extend_generator(base, num_styles):
     """A copy of the conditional network `base` with `num_styles` rows: existing rows
     and convolutions copied, new rows starting at the mean of the existing ones."""
-    grown = TransformerNet(
-        width_multiplier=base.width_multiplier,
-        num_residual_blocks=base.num_residual_blocks,
-        normalization="conditional_instance",
-        num_styles=num_styles,
-        upsampling=base.upsampling,
-        padding=base.padding,
-    )
+    config = {k: v for k, v in base.get_config().items() if k not in ("name", "dtype")}
+    grown = TransformerNet.from_config({**config, "num_styles": num_styles})
     grown.build([(None, None, None, 3), (None, num_styles)])
     values = []
     for old, new in zip(base.weights, grown.weights, strict=True):
