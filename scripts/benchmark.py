@@ -295,8 +295,8 @@ def johnson(weights):
                 print(f"{preset:<9} {row['path']:<42} {times}", flush=True)
     if "tiled" in parts and _TILED_SIZE.value:
         results["tiled"] = []
+        run = runs[_PRESETS.value[0]]
         for exact in (True, False):
-            run = next(iter(runs.values()))
             tiled = bench.tiled_peak_rss_mb(run, size=_TILED_SIZE.value, exact=exact)
             results["tiled"].append(tiled)
             print(
