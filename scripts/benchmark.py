@@ -45,6 +45,7 @@ _LOSS_STEPS = flags.DEFINE_integer(
     "loss_steps", 200, "Johnson: steps of the precision loss check (0: skip).", lower_bound=0
 )
 _PRESETS = flags.DEFINE_list("presets", ["paper", "lite"], "Johnson: network presets to time.")
+flags.register_validator("presets", bool, message="--presets: name at least one preset")
 _INFER_SIZES = flags.DEFINE_list("infer_sizes", ["256", "512", "1024"], "Johnson: inference sizes.")
 _PARTS = flags.DEFINE_list(
     "parts",
