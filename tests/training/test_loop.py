@@ -76,6 +76,49 @@ def test_resume_after_kill_continues_from_the_checkpoint(tmp_path):
     assert np.linalg.norm(final - expected) < 0.1 * np.linalg.norm(expected - start)
 
 
+def test_resume_takes_the_learning_rate_it_is_given(tmp_path):
+    """A constant learning rate is a setting: a resume with --learning_rate 1e-4 trains
+    at 1e-4 (the checkpoint's 1e-3 used to win); the rest of the state is restored."""
+    source = _source(tmp_path)
+    data = lambda start: content_dataset(source, 16, 2, seed=3, start_step=start)
+    run_dir = str(tmp_path / "run")
+    first = _model()
+    train(first, data, 2, run_dir, checkpoint_every=2)
+    moments = _optimizer_state(first)
+
+    resumed = _model(seed=99)
+    resumed.optimizer.learning_rate = 1e-4
+    state = RunState(run_dir, default_networks(resumed), default_optimizers(resumed))
+    assert state.restore() == 2
+    np.testing.assert_allclose(float(resumed.optimizer.learning_rate.numpy()), 1e-4, rtol=1e-6)
+    assert int(resumed.optimizer.iterations.numpy()) == 2
+    learning_rates = 0
+    for a, b, variable in zip(
+        _optimizer_state(resumed), moments, resumed.optimizer.variables, strict=True
+    ):
+        if "learning_rate" in variable.path:
+            learning_rates += 1
+        else:
+            np.testing.assert_array_equal(a, b)  # iterations and moments as saved
+    assert learning_rates == 1
+
+    # A schedule is rebuilt from the flags, not read from the checkpoint: left alone.
+    def scheduled(seed):
+        model = _model(seed)
+        schedule = keras.optimizers.schedules.InverseTimeDecay(1e-3, 1, 1e-5)
+        model.compile(optimizer=keras.optimizers.Adam(schedule))
+        return model, schedule
+
+    model, _ = scheduled(0)
+    train(model, data, 2, str(tmp_path / "scheduled"), checkpoint_every=2)
+    model, schedule = scheduled(7)
+    state = RunState(
+        str(tmp_path / "scheduled"), default_networks(model), default_optimizers(model)
+    )
+    assert state.restore() == 2
+    assert model.optimizer._learning_rate is schedule
+
+
 def test_logs_samples_and_release(tmp_path):
     source = _source(tmp_path)
     model = _model()

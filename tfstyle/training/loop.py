@@ -18,6 +18,7 @@ import os
 import shutil
 import time
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -78,6 +79,13 @@ def latest_checkpoint(output_dir):
     return tf.train.latest_checkpoint(_checkpoint_directory(output_dir))
 
 
+def _constant_rate(optimizer):
+    """The optimiser's learning rate as a float when it is a constant (a variable), else
+    None (a schedule, which the checkpoint does not hold)."""
+    rate = optimizer.learning_rate
+    return float(rate.numpy()) if isinstance(rate, keras.Variable) else None
+
+
 class RunState:
     """The checkpointed state of a run: step, networks, optimisers and extra state.
 
@@ -107,6 +115,7 @@ class RunState:
         items = {"step": self.step, **networks, **extra}
         items.update({name: optimizer for name, (optimizer, _) in optimizers.items()})
         self.checkpoint = tf.train.Checkpoint(**items)
+        self.optimizers = [optimizer for optimizer, _ in optimizers.values()]
         self.directory = _checkpoint_directory(output_dir)
         write_dir = self.directory
         if not self.chief:
@@ -117,10 +126,19 @@ class RunState:
         self.saved_step = None
 
     def restore(self):
-        """Restores the latest checkpoint of the run (the chief's), if any; returns the step."""
+        """Restores the latest checkpoint of the run (the chief's), if any; returns the step.
+
+        A constant learning rate is a setting, not state: the checkpoint holds the one
+        the run started with, and the optimiser keeps the one it was built with now (so
+        `--learning_rate` on a resume takes effect, as a schedule's settings do).
+        """
         latest = latest_checkpoint(os.path.dirname(self.directory))
         if latest:
+            rates = [_constant_rate(optimizer) for optimizer in self.optimizers]
             self.checkpoint.restore(latest).assert_existing_objects_matched()
+            for optimizer, rate in zip(self.optimizers, rates, strict=True):
+                if rate is not None:
+                    optimizer.learning_rate = rate
         self.saved_step = int(self.step.numpy()) if latest else None
         return int(self.step.numpy())
 
