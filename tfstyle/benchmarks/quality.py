@@ -33,10 +33,13 @@ class Pair:
 
 
 def load_pairs(photos, styles, size):
-    """Every (photo, painting) pair: photos as square centre crops, paintings scaled."""
-    from tfstyle.assets import resolve_photo, resolve_style
+    """Every (photo, painting) pair: photos as square centre crops; paintings scaled to
+    `size` on the longer side exactly as training scales its style image (`load_style`),
+    so that Gatys and the trained networks answer to the same Gram targets."""
+    from tfstyle.assets import resolve_photo
     from tfstyle.io import load_image
-    from tfstyle.ops.resize import resize_to_max_side, resize_to_shape
+    from tfstyle.ops.resize import resize_to_shape
+    from tfstyle.training.recipe import load_style
 
     def crop(path):
         image = load_image(path, max_side=4 * size)
@@ -47,13 +50,7 @@ def load_pairs(photos, styles, size):
         return resize_to_shape(square, (size, size)).numpy()
 
     contents = [(_stem(p), crop(resolve_photo(p))) for p in photos]
-    paintings = [
-        (
-            _stem(s),
-            resize_to_max_side(load_image(resolve_style(s), max_side=4 * size), size).numpy(),
-        )
-        for s in styles
-    ]
+    paintings = [(_stem(s), load_style(s, size)[1]) for s in styles]
     return [Pair(pn, sn, c, s) for pn, c in contents for sn, s in paintings]
 
 
