@@ -13,6 +13,11 @@ from tfstyle.training.distribute import replica_loss
 
 # Johnson et al. used VGG16 relu2_2 for content and relu1_2, relu2_2, relu3_3, relu4_3 for
 # style. With VGG19 the same taps are the last conv of each block (relu3_4, relu4_4).
+# Their reference code (fast-neural-style's train.lua, where the weights below come
+# from) defaults to relu3_3 for content ("-content_layers 16"), as magenta's CIN does
+# (vgg_16/conv3). On ImageNet features a relu3_3 lite network drew no black blob and
+# met the quality goal (README "One painting for training and yardstick"); the default
+# stays relu2_2 until CIN and the bundled network are retrained with it.
 DEFAULT_LAYERS = {
     "vgg16": {
         "content": {"block2_conv2": 1.0},
