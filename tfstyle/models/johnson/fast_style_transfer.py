@@ -15,9 +15,10 @@ from tfstyle.training.distribute import replica_loss
 # style. With VGG19 the same taps are the last conv of each block (relu3_4, relu4_4).
 # Their reference code (fast-neural-style's train.lua, where the weights below come
 # from) defaults to relu3_3 for content ("-content_layers 16"), as magenta's CIN does
-# (vgg_16/conv3). On ImageNet features a relu3_3 lite network drew no black blob and
-# met the quality goal (README "One painting for training and yardstick"); the default
-# stays relu2_2 until CIN and the bundled network are retrained with it.
+# (vgg_16/conv3). On ImageNet features a relu3_3 lite network met the quality goal with
+# no black blob with seed 0, but drew white patches with seed 1 (README "One painting
+# for training and yardstick"); the default stays relu2_2 until more seeds, CIN and the
+# bundled network are trained with it.
 DEFAULT_LAYERS = {
     "vgg16": {
         "content": {"block2_conv2": 1.0},
