@@ -658,7 +658,9 @@ def quality(weights):
         print(
             f"{row['photo']} x {row['style']}: {row['method']:<10} style "
             f"{row['style_loss']:.4g} content {row['content_loss']:.4g} "
-            f"({row['seconds']:.1f}s{', cached' if row.get('cached') else ''}){ratios}",
+            f"({row['seconds']:.1f}s{', cached' if row.get('cached') else ''}){ratios}  "
+            f"blobs {100 * row['blob_area_dark']:.1f}% dark, "
+            f"{100 * row['blob_area_light']:.1f}% light",
             flush=True,
         )
 
@@ -670,7 +672,8 @@ def quality(weights):
     for method, values in summary.items():
         print(
             f"{method:<10} style {values['style_over_gatys']:.2f}x, content "
-            f"{values['content_over_gatys']:.2f}x Gatys' (geometric mean of {values['pairs']} pairs)"
+            f"{values['content_over_gatys']:.2f}x Gatys' (geometric mean of "
+            f"{values['pairs']} pairs), blob area {100 * values['blob_area']:.1f}%"
         )
     if _SHEET.value:
         methods = (["gatys"] if _GATYS_STEPS.value else []) + [m.label for m in models]

@@ -1,6 +1,6 @@
 r"""Quality metrics of a folder of outputs: PSNR / SSIM and the content distance against
-references of the same file name, FID / KID between the two folders as sets, and the
-style distance to a painting.
+references of the same file name, FID / KID between the two folders as sets, the
+style distance to a painting, and the blob area (flat black or white patches).
 
 Examples:
     # an upscaler's outputs against the HR photos (SR protocol: Y channel, 4 px border)
@@ -73,6 +73,7 @@ _LABELS = {
     "ssim": ("SSIM (Y)", ""),
     "content": ("content distance", ""),
     "style": ("style distance", ""),
+    "blobs": ("blob area (fraction in flat black or white patches)", ""),
     "fid": (None, ""),
     "kid": (None, ""),
 }
@@ -121,7 +122,9 @@ def main(argv):
     outputs = _images(_OUTPUTS.value, "outputs")
     references = _images(_REFERENCES.value, "references") if _REFERENCES.value else None
     metrics = _METRICS.value or [
-        m for m in METRICS if (m in PAIRED + SETS and references) or (m == "style" and _STYLE.value)
+        m
+        for m in METRICS
+        if (m in PAIRED + SETS and references) or (m in ("style", "blobs") and _STYLE.value)
     ]
     if not metrics:
         raise InvalidArgumentError("nothing to compute: give --references and/or --style")

@@ -7,6 +7,7 @@ import numpy as np
 
 from tests.conftest import assert_one_line_error, run_cli
 from tfstyle.benchmarks import quality
+from tfstyle.metrics.artifacts import blob_area
 from tfstyle.models.adain import AdaINDecoder, AdaINStyleTransfer
 from tfstyle.training.recipe import load_style
 
@@ -44,6 +45,13 @@ def test_any_style_model_renders_every_pair_and_the_sheet_has_a_cell_each(tmp_pa
     assert all(r["style_over_gatys"] > 0 for r in rows)
     summary = quality.summary(rows)
     assert summary["gatys"]["style_over_gatys"] == 1.0 and summary["adain"]["pairs"] == 2
+    for row in rows:  # the blob measure of each output beside its losses
+        dark, light = blob_area(images[(row["photo"], row["style"], row["method"])])
+        assert (row["blob_area_dark"], row["blob_area_light"]) == (dark, light)
+    adain = [r for r in rows if r["method"] == "adain"]
+    assert summary["adain"]["blob_area"] == np.mean(
+        [r["blob_area_dark"] + r["blob_area_light"] for r in adain]
+    )
     sheet = quality.contact_sheet(pairs, ["gatys", "adain", "missing"], images, tile=40)
     assert sheet.size == (5 * 40, 14 + 2 * 40)
 

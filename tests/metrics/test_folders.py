@@ -80,3 +80,16 @@ def test_evaluate_cli_prints_a_table_writes_json_and_fails_in_one_line(tmp_path)
     # An existing --json is not replaced; FID without references is refused.
     assert_one_line_error(run_cli("evaluate.py", *common, "--references", ref, "--json", report))
     assert_one_line_error(run_cli("evaluate.py", *common, "--metrics", "fid"))
+
+
+def test_the_blob_area_needs_only_the_outputs(tmp_path):
+    out, _ = _folders(tmp_path)
+    blob = np.asarray(Image.open(out / "0.png")).copy()
+    blob[4:20, 8:24] = 0  # a flat black square, 16 x 16 of 24 x 32
+    Image.fromarray(blob).save(out / "0.png")
+    result = evaluate_folders(_paths(out), None, ("blobs",))
+    # Its inside counts (the box window sees texture within 4 px of its edge).
+    assert 8 * 8 / (24 * 32) / 4 <= result["blobs"] <= 16 * 16 / (24 * 32) / 4
+    cli_run = run_cli("evaluate.py", "--outputs", out, "--metrics", "blobs")
+    assert cli_run.returncode == 0, cli_run.stderr
+    assert "blob area" in cli_run.stdout

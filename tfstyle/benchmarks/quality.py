@@ -7,6 +7,8 @@ relu2_2, relu3_3 and relu4_3 of the mean squared difference of Gram matrices
 normalised by C*H*W (Johnson's), content = the mean squared difference of relu3_3
 activations. Every output is judged at the same size: a square centre crop of the
 photo, `size` px, against the painting resized to `size` px on its longer side.
+Each output's blob area (`tfstyle.metrics.artifacts.blob_area`: flat black or white
+patches, which the Gram losses barely see) is reported beside the losses.
 """
 
 import dataclasses
@@ -17,6 +19,7 @@ import time
 import numpy as np
 
 from tfstyle.benchmarks.common import parse_models  # noqa: F401 - re-exported
+from tfstyle.metrics.artifacts import blob_area
 from tfstyle.metrics.style_distance import CONTENT_LAYER, STYLE_LAYERS, StyleContentDistance
 
 # The yardstick lives with the metrics (scripts/evaluate.py reports it too).
@@ -190,9 +193,10 @@ def _reference(pair, gatys_steps, gatys_weights, cache):
 def evaluate(pairs, models, yardstick, gatys_steps, gatys_weights, on_result=None, cache=None):
     """Renders every pair with Gatys and each model that applies; returns (rows, images).
 
-    rows: one dict per (pair, method) with style, content, the ratios to Gatys' and the
-    seconds it took (Gatys' row: the seconds of the render, `cached` when `cache`, a
-    `GatysCache`, had it); images: {(photo, style, method): image}.
+    rows: one dict per (pair, method) with style, content, the ratios to Gatys', the
+    blob area (dark, light) and the seconds it took (Gatys' row: the seconds of the
+    render, `cached` when `cache`, a `GatysCache`, had it); images: {(photo, style,
+    method): image}.
     """
     rows, images = [], {}
     for pair in pairs:
@@ -208,6 +212,7 @@ def evaluate(pairs, models, yardstick, gatys_steps, gatys_weights, on_result=Non
         base = yardstick(reference[0], targets=targets) if reference is not None else None
         for method, (image, seconds, cached) in rendered.items():
             losses = base if method == "gatys" else yardstick(image, targets=targets)
+            dark, light = blob_area(image)
             row = {
                 "photo": pair.photo,
                 "style": pair.style,
@@ -219,6 +224,8 @@ def evaluate(pairs, models, yardstick, gatys_steps, gatys_weights, on_result=Non
                 "content_over_gatys": (
                     losses["content_loss"] / base["content_loss"] if base else None
                 ),
+                "blob_area_dark": dark,
+                "blob_area_light": light,
             }
             rows.append(row)
             images[(pair.photo, pair.style, method)] = image
@@ -254,7 +261,8 @@ def contact_sheet(pairs, methods, images, tile=160):
 
 
 def summary(rows):
-    """{method: {style_over_gatys, content_over_gatys, pairs}}: geometric means."""
+    """{method: {style_over_gatys, content_over_gatys, blob_area, pairs}}: geometric
+    means of the ratios, the mean blob area (dark + light)."""
     out = {}
     for method in dict.fromkeys(r["method"] for r in rows):
         mine = [r for r in rows if r["method"] == method and r["style_over_gatys"]]
@@ -262,6 +270,9 @@ def summary(rows):
             out[method] = {
                 "style_over_gatys": _geometric_mean([r["style_over_gatys"] for r in mine]),
                 "content_over_gatys": _geometric_mean([r["content_over_gatys"] for r in mine]),
+                "blob_area": float(
+                    np.mean([r["blob_area_dark"] + r["blob_area_light"] for r in mine])
+                ),
                 "pairs": len(mine),
             }
     return out

@@ -1,7 +1,9 @@
 """Image quality metrics: PSNR and SSIM by the super-resolution protocol, a VGG
-feature distance, the style/content yardstick, and set distances (FID, KID) on a
-pluggable feature network, and the warping error of videos (defined in `tfstyle.video`)."""
+feature distance, the style/content yardstick, the blob area of stylised images, set
+distances (FID, KID) on a pluggable feature network, and the warping error of videos
+(defined in `tfstyle.video`)."""
 
+from tfstyle.metrics.artifacts import blob_area
 from tfstyle.metrics.distribution import FeatureStatistics, fid, frechet_distance, kid
 from tfstyle.metrics.feature_networks import (
     FEATURE_NETWORKS,
@@ -21,6 +23,7 @@ __all__ = [
     "StyleContentDistance",
     "VGGPooledFeatures",
     "WarpingError",
+    "blob_area",
     "fid",
     "frechet_distance",
     "kid",

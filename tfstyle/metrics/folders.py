@@ -3,7 +3,8 @@ reports for a folder of outputs against a folder of references (and a painting).
 
 Paired metrics (PSNR, SSIM, content distance) compare an output with the reference of
 the same file stem ("tubingen.png" with "tubingen.jpg"); set metrics (FID, KID) compare
-the two folders as sets; the style distance compares every output with one painting.
+the two folders as sets; the style distance compares every output with one painting;
+the blob area (`tfstyle.metrics.artifacts`) needs nothing but the outputs.
 Images stream: the set metrics keep feature sums and a bounded sample, never the images.
 """
 
@@ -13,13 +14,14 @@ import numpy as np
 
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.io import load_image
+from tfstyle.metrics.artifacts import blob_area
 from tfstyle.metrics.distribution import FeatureStatistics, fid, kid
 from tfstyle.metrics.image_quality import luma, psnr, shave, ssim
 
 PAIRED = ("psnr", "ssim", "content")
 SETS = ("fid", "kid")
-METRICS = PAIRED + SETS + ("style",)
-# Style and content are judged with the longer side at most this many pixels.
+METRICS = PAIRED + SETS + ("style", "blobs")
+# Style, content and blobs are judged with the longer side at most this many pixels.
 JUDGE_SIDE = 512
 
 
@@ -74,7 +76,8 @@ def evaluate_folders(
 
     Returns:
         {"pairs": n, "images": n, "psnr": mean dB, "ssim": mean, "content": mean,
-        "style": mean, "fid": value, "kid": mean, "kid_std": std} for the metrics asked.
+        "style": mean, "blobs": mean fraction of the image in flat black or white
+        patches, "fid": value, "kid": mean, "kid_std": std} for the metrics asked.
     """
     metrics = tuple(dict.fromkeys(metrics))
     check_metrics(metrics, bool(references), style is not None)
@@ -90,7 +93,7 @@ def evaluate_folders(
                 f"({', '.join(paired)}) compare 'x.png' with 'x.jpg'"
             )
         result["pairs"] = len(pairs)
-    sums = {m: 0.0 for m in paired + (["style"] if "style" in metrics else [])}
+    sums = {m: 0.0 for m in paired + [m for m in ("style", "blobs") if m in metrics]}
     want_sets = any(m in SETS for m in metrics)
     if want_sets and features is None:
         raise InvalidArgumentError("FID/KID need a feature network")
@@ -108,7 +111,7 @@ def evaluate_folders(
     counted = set()  # references already in the set statistics (each decoded once)
     for i, path in enumerate(outputs):
         image = load_image(path)
-        judged = _judged(image) if yardstick is not None else None
+        judged = _judged(image) if yardstick is not None or "blobs" in metrics else None
         if want_sets:
             pending["outputs"].append(image)
             flush("outputs")
@@ -136,6 +139,8 @@ def evaluate_folders(
             if style_targets is None:
                 style_targets = yardstick.targets(judged, _judged(style))
             sums["style"] += yardstick(judged, targets=style_targets)["style_loss"]
+        if "blobs" in metrics:
+            sums["blobs"] += sum(blob_area(judged))
         if on_image is not None:
             on_image(i + 1, len(outputs))
     if want_sets:
@@ -154,8 +159,9 @@ def evaluate_folders(
             )
     for name in paired:
         result[name] = sums[name] / len(pairs)
-    if "style" in metrics:
-        result["style"] = sums["style"] / len(outputs)
+    for name in ("style", "blobs"):
+        if name in metrics:
+            result[name] = sums[name] / len(outputs)
     return result
 
 
