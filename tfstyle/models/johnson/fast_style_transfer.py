@@ -15,10 +15,9 @@ from tfstyle.training.distribute import replica_loss
 # style. With VGG19 the same taps are the last conv of each block (relu3_4, relu4_4).
 # Their reference code (fast-neural-style's train.lua, where the weights below come
 # from) defaults to relu3_3 for content ("-content_layers 16"), as magenta's CIN does
-# (vgg_16/conv3). On ImageNet features a relu3_3 lite network met the quality goal with
-# no black blob with seed 0, but drew white patches with seed 1 (README "One painting
-# for training and yardstick"); the default stays relu2_2 until more seeds, CIN and the
-# bundled network are trained with it.
+# (vgg_16/conv3). On ImageNet features relu3_3 turned relu2_2's black blobs white in two
+# of three runs and drew none in one (README "Content at relu3_3, three seeds"; that
+# run ships as pretrained:mosaic), so the default stays the paper's relu2_2.
 DEFAULT_LAYERS = {
     "vgg16": {
         "content": {"block2_conv2": 1.0},
