@@ -15,9 +15,10 @@ from tfstyle.training.distribute import replica_loss
 # style. With VGG19 the same taps are the last conv of each block (relu3_4, relu4_4).
 # Their reference code (fast-neural-style's train.lua, where the weights below come
 # from) defaults to relu3_3 for content ("-content_layers 16"), as magenta's CIN does
-# (vgg_16/conv3). On ImageNet features relu3_3 turned relu2_2's black blobs white in two
-# of three runs and drew none in one (README "Content at relu3_3, three seeds"; that
-# run ships as pretrained:mosaic), so the default stays the paper's relu2_2.
+# (vgg_16/conv3). On ImageNet features the saturated blobs followed the seed and preset,
+# not this layer (relu3_3 drew white ones in 2 of 3 runs, relu2_2 black ones in 1 of 2:
+# README "Content at relu3_3 or relu2_2, over seeds"; a clean relu3_3 run ships as
+# pretrained:mosaic), so the default stays the paper's relu2_2.
 DEFAULT_LAYERS = {
     "vgg16": {
         "content": {"block2_conv2": 1.0},
