@@ -30,7 +30,7 @@ from tfstyle import cli
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.io import atomic_write, check_output_path, list_images, load_image
 from tfstyle.metrics.feature_networks import FEATURE_NETWORKS
-from tfstyle.metrics.folders import METRICS, PAIRED, SETS, check_metrics
+from tfstyle.metrics.folders import METRICS, PAIRED, PER_OUTPUT, SETS, check_metrics
 
 _OUTPUTS = flags.DEFINE_string(
     "outputs", None, "Folder (or one image) of images to judge, or a stylised video."
@@ -124,7 +124,7 @@ def main(argv):
     metrics = _METRICS.value or [
         m
         for m in METRICS
-        if (m in PAIRED + SETS and references) or (m in ("style", "blobs") and _STYLE.value)
+        if (m in PAIRED + SETS and references) or (m in PER_OUTPUT and _STYLE.value)
     ]
     if not metrics:
         raise InvalidArgumentError("nothing to compute: give --references and/or --style")

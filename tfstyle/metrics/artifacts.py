@@ -9,6 +9,8 @@ the pixels), so the quality benchmark counts them separately.
 
 import numpy as np
 
+from tfstyle.metrics.image_quality import separable_filter
+
 # A pixel belongs to a blob when all its channels are within SATURATION of 0 (dark) or
 # of 1 (light) and the luma around it (a WINDOW x WINDOW box) varies by less than
 # FLATNESS (standard deviation): texture or leading near it means it is not a blob.
@@ -19,18 +21,8 @@ WINDOW = 9
 
 def _box_mean(x, window):
     """Mean over a window x window box around each pixel of a 2-D array (edges replicated)."""
-    pad = window // 2
-    padded = np.pad(x, pad, mode="edge")
-    summed = np.cumsum(np.cumsum(padded, 0), 1)
-    summed = np.pad(summed, ((1, 0), (1, 0)))
-    h, w = x.shape
-    total = (
-        summed[window : window + h, window : window + w]
-        - summed[:h, window : window + w]
-        - summed[window : window + h, :w]
-        + summed[:h, :w]
-    )
-    return total / (window * window)
+    padded = np.pad(x, window // 2, mode="edge")
+    return separable_filter(padded, np.full(window, 1.0 / window))
 
 
 def blob_area(image, saturation=SATURATION, flatness=FLATNESS, window=WINDOW):

@@ -20,7 +20,9 @@ from tfstyle.metrics.image_quality import luma, psnr, shave, ssim
 
 PAIRED = ("psnr", "ssim", "content")
 SETS = ("fid", "kid")
-METRICS = PAIRED + SETS + ("style", "blobs")
+# Judged on each output alone (the style distance against the one painting).
+PER_OUTPUT = ("style", "blobs")
+METRICS = PAIRED + SETS + PER_OUTPUT
 # Style, content and blobs are judged with the longer side at most this many pixels.
 JUDGE_SIDE = 512
 
@@ -93,7 +95,7 @@ def evaluate_folders(
                 f"({', '.join(paired)}) compare 'x.png' with 'x.jpg'"
             )
         result["pairs"] = len(pairs)
-    sums = {m: 0.0 for m in paired + [m for m in ("style", "blobs") if m in metrics]}
+    sums = {m: 0.0 for m in paired + [m for m in PER_OUTPUT if m in metrics]}
     want_sets = any(m in SETS for m in metrics)
     if want_sets and features is None:
         raise InvalidArgumentError("FID/KID need a feature network")
@@ -159,7 +161,7 @@ def evaluate_folders(
             )
     for name in paired:
         result[name] = sums[name] / len(pairs)
-    for name in ("style", "blobs"):
+    for name in PER_OUTPUT:
         if name in metrics:
             result[name] = sums[name] / len(outputs)
     return result

@@ -45,13 +45,18 @@ def shave(images, border):
 SSIM_WINDOW, SSIM_SIGMA, SSIM_K1, SSIM_K2 = 11, 1.5, 0.01, 0.03
 
 
+def separable_filter(x, weights):
+    """Valid 2-D filtering of (H, W) or (H, W, C) float64 arrays by the outer product of
+    the 1-D `weights` with itself (a window of len(weights) on each side)."""
+    x = np.lib.stride_tricks.sliding_window_view(x, len(weights), axis=0) @ weights
+    return np.lib.stride_tricks.sliding_window_view(x, len(weights), axis=1) @ weights
+
+
 def _gaussian_filter(x, window=SSIM_WINDOW, sigma=SSIM_SIGMA):
     """Valid 2-D Gaussian filtering of (H, W, C) float64 arrays (separable)."""
     t = np.arange(window, dtype=np.float64) - (window - 1) / 2.0
     g = np.exp(-(t**2) / (2.0 * sigma**2))
-    g /= g.sum()
-    x = np.lib.stride_tricks.sliding_window_view(x, window, axis=0) @ g
-    return np.lib.stride_tricks.sliding_window_view(x, window, axis=1) @ g
+    return separable_filter(x, g / g.sum())
 
 
 def ssim(reference, test, max_val=255.0):
