@@ -1,5 +1,6 @@
 """Exporting a trained run to every format, and verifying each artefact against Keras."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -170,15 +171,16 @@ def export_model(
         return _export(generator, model_path, output_dir, formats, content_dir, say, statistics)
 
 
-def _int8_source(generator, path, size, content_dir):
-    """The SavedModel the full-int8 files convert from: the main endpoint of `generator`
-    with its instance-normalised channels equalised (`export/equalize.py`) over 8
-    calibration photos. Only full int8 gains from it (the trained paper network: 20.5 ->
-    26.7 dB; dynamic int8 did not change on trained networks and lost 0.1 dB on a random
-    one), and full int8 has no statistics endpoints, so every other file keeps the
-    weights as trained.
-    Returns the number of convolutions equalised."""
-    from export import saved_model
+@contextlib.contextmanager
+def equalized_for_int8(generator, content_dir):
+    """Inside the block, `generator` is the copy its full-int8 files convert from: its
+    instance-normalised channels equalised (`export/equalize.py`) over 8 calibration
+    photos. Only full int8 gains from it (the trained paper network: 20.5 -> 26.7 dB;
+    dynamic int8 did not change on trained networks and lost 0.1 dB on a random one),
+    so every other file keeps the weights as trained. The same photos give the same
+    copy, which is what the int8 files' statistics and moments are measured in: they
+    are exchanged only between full-int8 files. Yields the number of convolutions
+    equalised."""
     from export.equalize import equalized
 
     main = network_endpoints(generator, None, statistics=False)[0]
@@ -189,15 +191,31 @@ def _int8_source(generator, path, size, content_dir):
             main.fn(**inputs)
 
     with equalized(generator, run) as count:
-        saved_model.write_saved_model(generator, path, size, with_bytes=False, statistics=False)
-    return count
+        yield count
+
+
+def _int8_source(generator, path, size, content_dir, statistics, photos):
+    """Writes the SavedModel the full-int8 files convert from (`equalized_for_int8`);
+    returns (the number of convolutions equalised, {endpoint name: calibration inputs
+    from `photos`}), the inputs taken from the equalised network too (the statistics
+    and stage endpoints' inputs depend on it)."""
+    from export import saved_model
+
+    with equalized_for_int8(generator, content_dir) as count:
+        saved_model.write_saved_model(
+            generator, path, size, with_bytes=False, statistics=statistics
+        )
+        calibration = {
+            e.name: _examples(e, photos) for e in network_endpoints(generator, size, statistics)
+        }
+    return count, calibration
 
 
 def _write_tflite(generator, staging, serving_dir, content_dir, say, statistics):
     """Every TFLite file under `staging/tflite`: each endpoint in each of the network's
     variants, converted from the any-size SavedModel and (for networks that have one)
-    from a fixed-size one. Full int8 converts the main endpoint from the equalised
-    SavedModel (`_int8_source`). Returns the manifest rows."""
+    from a fixed-size one; full int8 from the equalised SavedModel (`_int8_source`).
+    Returns the manifest rows."""
     from export import saved_model, tflite
 
     variants = getattr(generator, "tflite_variants", tflite.VARIANTS)
@@ -215,23 +233,19 @@ def _write_tflite(generator, staging, serving_dir, content_dir, say, statistics)
         suffix = f"_{size[0]}x{size[1]}" if size else ""
         photos = representative_images(content_dir, size=size[0] if size else 256)
         int8_dir = os.path.join(staging, ".int8")
-        equalized_convs = (
-            _int8_source(generator, int8_dir, size, content_dir) if "int8" in variants else None
+        equalized_convs, int8_calibration = (
+            _int8_source(generator, int8_dir, size, content_dir, statistics, photos)
+            if "int8" in variants
+            else (None, {})
         )
         for endpoint in network_endpoints(generator, size, statistics):
-            calibration = _examples(endpoint, photos)
             for variant in variants:
-                extra = {}
-                if variant == "int8":
-                    if endpoint.statistics:
-                        # Given statistics do not cancel the per-channel offsets of int8
-                        # convolutions as an image's own do (a random lite network:
-                        # with_image_statistics 14 dB from Keras, model 21.5 dB):
-                        # full-int8 tiles keep their own statistics.
-                        continue
-                    extra = {"equalized_convs": equalized_convs}
+                extra = {"equalized_convs": equalized_convs} if variant == "int8" else {}
                 data = tflite.convert(
-                    int8_dir if variant == "int8" else source, variant, calibration, endpoint.name
+                    int8_dir if variant == "int8" else source,
+                    variant,
+                    int8_calibration.get(endpoint.name),
+                    endpoint.name,
                 )
                 ops = tflite.op_names(data)
                 flex = [op for op in ops if op.startswith("Flex")]
@@ -316,8 +330,11 @@ def _export(generator, model_path, output_dir, formats, content_dir, say, statis
                 e.name: list(e.inputs) for e in network_endpoints(generator, None, statistics)
             },
             "artefacts": artefacts,
+            # The photos full int8 was calibrated and equalised on (None: crops of the
+            # bundled photo): `verify` rebuilds the equalised network from them.
+            "int8_calibration": os.path.abspath(content_dir) if content_dir else None,
         }
-        manifest["artefacts"] = _measure(staging, artefacts, generator)
+        manifest["artefacts"] = _measure(staging, artefacts, generator, content_dir)
         with open(os.path.join(staging, MANIFEST), "w") as f:
             json.dump(manifest, f, indent=2)
         if os.path.exists(output_dir):
@@ -347,8 +364,23 @@ def _batch_of(inputs):
     return len(next(iter(inputs.values())))
 
 
-def _measure(root, artefacts, generator):
-    """Adds size, input/output description and parity figures to each artefact."""
+def _measure(root, artefacts, generator, content_dir=None):
+    """Adds size, input/output description and parity figures to each artefact; full
+    int8 is compared with the equalised network it converts from (`equalized_for_int8`:
+    its statistics and moments are that network's)."""
+    rows = {}
+    plain = [a for a in artefacts if a["precision"] != "int8"]
+    rows.update(zip(map(id, plain), _measure_each(root, plain, generator), strict=True))
+    full_int8 = [a for a in artefacts if a["precision"] == "int8"]
+    if full_int8:
+        with equalized_for_int8(generator, content_dir):
+            rows.update(
+                zip(map(id, full_int8), _measure_each(root, full_int8, generator), strict=True)
+            )
+    return [rows[id(a)] for a in artefacts]
+
+
+def _measure_each(root, artefacts, generator):
     import tensorflow as tf
 
     images = parity_images(fixed_export_size(generator))
@@ -423,14 +455,21 @@ def verify_export(export_dir, model_path=None):
     source = model_path or manifest["source"]
     if model_path is None and os.path.exists(os.path.join(export_dir, "generator.keras")):
         source = os.path.join(export_dir, "generator.keras")  # a generated MetaNet network
+    calibration = manifest.get("int8_calibration")
+    full_int8 = any(a["precision"] == "int8" for a in manifest["artefacts"])
+    if full_int8 and calibration and not os.path.isdir(calibration):
+        raise InvalidArgumentError(
+            f"'{calibration}', the photos this export's full int8 was calibrated on, is "
+            "gone: verify needs them to rebuild the network the int8 files were made from"
+        )
     generator = load_generator(source)
     with quiet_stderr():
-        return _verify_rows(export_dir, manifest, generator)
+        return _verify_rows(export_dir, manifest, generator, calibration)
 
 
-def _verify_rows(export_dir, manifest, generator):
+def _verify_rows(export_dir, manifest, generator, content_dir=None):
     rows = []
-    for artefact in _measure(export_dir, manifest["artefacts"], generator):
+    for artefact in _measure(export_dir, manifest["artefacts"], generator, content_dir):
         rows.append(
             {
                 "path": artefact["path"],

@@ -10,6 +10,7 @@ from PIL import Image
 
 from export.pipeline import export_model, verify_export
 from tests.conftest import assert_one_line_error, run_cli, write_image
+from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer
 from tfstyle.inference.runners import ModelError, detect_model_kind
 from tfstyle.metrics import psnr
@@ -42,8 +43,8 @@ def exported(run_dir, tmp_path_factory):
 def exported_with_statistics(run_dir, tmp_path_factory):
     """The default export's endpoints: the main one, image_statistics and
     with_image_statistics, in every format (float32 and dynamic int8; float16 and fixed
-    sizes convert as for the main endpoint; full int8 files have none:
-    `test_full_int8_keeps_each_tiles_own_statistics`)."""
+    sizes convert as for the main endpoint; full int8:
+    `test_full_int8_has_statistics_and_exact_tile_endpoints`)."""
     out = tmp_path_factory.mktemp("exports") / "mosaic_statistics"
     generator = keras.saving.load_model(str(run_dir / "generator.keras"))
     generator.tflite_variants = ("float32", "dynamic_int8")
@@ -150,21 +151,44 @@ def test_every_format_tiles_with_the_whole_images_statistics(
     assert checked == {"saved_model", "tflite", "onnx"}
 
 
-def test_full_int8_keeps_each_tiles_own_statistics(tmp_path):
-    """Full int8 skips the statistics endpoints (given statistics do not cancel its
-    per-channel offsets): no companion files, so its tiles keep their own statistics."""
+def test_full_int8_has_statistics_and_exact_tile_endpoints(tmp_path):
+    """Full int8 gets the statistics and head / body / tail files too, converted from
+    the equalised network, with the statistics in float: the head, given a whole
+    image's statistics from the image_statistics file, measures the same ones back.
+    (Quantised to int8 with one scale for every layer they came back far off, and
+    exact tiles of a trained network were 15 dB from the untiled pass.)"""
+    from tfstyle.inference import stylize_image
+    from tfstyle.models import serving
+
     keras.utils.set_random_seed(0)
     net = TransformerNet(width_multiplier=0.125, num_residual_blocks=1)
     net.build((None, None, None, 3))
     net.tflite_variants = ("int8",)
     net.fixed_size_export = False
     manifest = export_model(str(tmp_path), str(tmp_path / "out"), ("tflite",), generator=net)
-    assert [(a["endpoint"], a["precision"]) for a in manifest["artefacts"]] == [
-        ("serving_default", "int8")
-    ]
+    assert {a["endpoint"] for a in manifest["artefacts"]} == {
+        "serving_default",
+        "image_statistics",
+        "with_image_statistics",
+        "head",
+        "body",
+        "tail",
+    }
     stylizer = load_stylizer(str(tmp_path / "out" / "tflite" / "model_int8.tflite"))
-    assert stylizer.statistics_endpoints() is None
-    assert os.listdir(tmp_path / "out" / "tflite") == ["model_int8.tflite"]
+    assert stylizer.statistics_endpoints() and stylizer.stage_endpoints()
+    rng = np.random.default_rng(0)
+    small = (rng.uniform(size=(12, 12, 3)) * 255).astype(np.uint8)  # a smooth photo stand-in
+    image = np.asarray(Image.fromarray(small).resize((64, 64)), np.float32)[None] / 255.0
+    statistics = stylizer.run("image_statistics", image=image)["statistics"]
+    width = stylizer.input_size("statistics", "head")
+    given = statistics[:, :width]
+    moments = stylizer.run("head", image=image, statistics=given, region=serving.WHOLE)
+    np.testing.assert_allclose(
+        moments["moments"], given, rtol=0.02, atol=1e-3 * np.abs(given).max()
+    )
+    whole = stylize_image(stylizer, image[0], tile=256)
+    tiled = stylize_image(stylizer, image[0], tile=48, overlap=16)
+    assert psnr(whole, tiled) > 30.0
 
 
 def _op_types(saved_model_dir, signature="serving_default"):
@@ -201,7 +225,6 @@ def test_bfloat16_saved_model_fuses_instance_norm_and_matches_keras(run_dir, tmp
 
 
 def test_bfloat16_saved_model_is_refused_for_other_networks(tmp_path):
-    from tfstyle.errors import InvalidArgumentError
     from tfstyle.models.super_resolution import make_upscaler
 
     net = make_upscaler("srresnet", scale=4)
@@ -226,6 +249,20 @@ def test_verify_recomputes_parity(exported):
     out, _ = exported
     rows = verify_export(str(out))
     assert rows and all(r["meets_goal"] for r in rows if r["goal_required"])
+
+
+def test_verify_needs_the_int8_calibration_photos(exported, tmp_path):
+    """Full int8 is compared with the network equalised on the export's calibration
+    photos: verify names them when they are gone, instead of misreporting parity."""
+    import shutil
+
+    out, manifest = exported
+    copy = tmp_path / "export"
+    shutil.copytree(out, copy)
+    manifest = dict(manifest, int8_calibration=str(tmp_path / "photos_gone"))
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InvalidArgumentError, match="photos_gone"):
+        verify_export(str(copy))
 
 
 def test_model_kind_detection(exported, run_dir, tmp_path):
