@@ -194,13 +194,14 @@ def equalized_for_int8(generator, content_dir):
         yield count
 
 
-def _int8_source(generator, path, size, content_dir, statistics, photos):
+def _int8_source(generator, path, size, content_dir, statistics):
     """Writes the SavedModel the full-int8 files convert from (`equalized_for_int8`);
     returns (the number of convolutions equalised, {endpoint name: calibration inputs
-    from `photos`}), the inputs taken from the equalised network too (the statistics
-    and stage endpoints' inputs depend on it)."""
+    from the representative photos at `size`}), the inputs taken from the equalised
+    network too (the statistics and stage endpoints' inputs depend on it)."""
     from export import saved_model
 
+    photos = representative_images(content_dir, size=size[0] if size else 256)
     with equalized_for_int8(generator, content_dir) as count:
         saved_model.write_saved_model(
             generator, path, size, with_bytes=False, statistics=statistics
@@ -231,10 +232,9 @@ def _write_tflite(generator, staging, serving_dir, content_dir, say, statistics)
     artefacts = []
     for source, size in sources:
         suffix = f"_{size[0]}x{size[1]}" if size else ""
-        photos = representative_images(content_dir, size=size[0] if size else 256)
         int8_dir = os.path.join(staging, ".int8")
         equalized_convs, int8_calibration = (
-            _int8_source(generator, int8_dir, size, content_dir, statistics, photos)
+            _int8_source(generator, int8_dir, size, content_dir, statistics)
             if "int8" in variants
             else (None, {})
         )
