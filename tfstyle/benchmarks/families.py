@@ -19,6 +19,7 @@ from tfstyle.models.adain import AdaINStyleTransfer
 from tfstyle.models.cin import ConditionalStyleTransfer
 from tfstyle.models.johnson import TransformerNet
 from tfstyle.models.metanet import MetaNetStyleTransfer, MetaTransformerNet
+from tfstyle.optimizers import Adam
 from tfstyle.training.loop import train_step_function
 
 NUM_STYLES = 4
@@ -30,7 +31,7 @@ def _policy(mixed):
 
 
 def _step_seconds(model, batch, repeats):
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.compile(optimizer=Adam(1e-3))
     step = train_step_function(model)
     seconds = time_call(lambda: step(batch), repeats=repeats, warmup=2)
     keras.mixed_precision.set_global_policy("float32")

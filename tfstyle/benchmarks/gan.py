@@ -19,6 +19,7 @@ from tfstyle.models.cyclegan import CycleGAN
 from tfstyle.models.munit import MUNIT
 from tfstyle.models.pix2pix import Pix2Pix
 from tfstyle.networks import PatchDiscriminator, ResnetGenerator, UNetGenerator
+from tfstyle.optimizers import Adam
 from tfstyle.training.loop import train_step_function
 
 
@@ -196,7 +197,7 @@ def _compiled(model, total_steps=1000):
     model.build()
     model.compile(
         {
-            phase: keras.optimizers.Adam(LinearDecay(2e-4, total_steps, total_steps // 2), 0.5)
+            phase: Adam(LinearDecay(2e-4, total_steps, total_steps // 2), 0.5)
             for phase in model.phase_variables()
         }
     )

@@ -12,6 +12,7 @@ import tensorflow as tf
 from tfstyle.benchmarks.common import time_call
 from tfstyle.benchmarks.reference import PlainJohnsonStep
 from tfstyle.models.johnson import FastStyleTransfer, TransformerNet
+from tfstyle.optimizers import Adam
 from tfstyle.training.loop import train_step_function
 
 
@@ -30,7 +31,7 @@ def _model(vgg_weights, mixed=False, preset="paper", size=256, architecture="vgg
     model.build((None, size, size, 3))
     style = np.asarray(_batch(256, 1, seed=1))[0]
     model.set_style(style)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.compile(optimizer=Adam(1e-3))
     return model
 
 

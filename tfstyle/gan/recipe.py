@@ -11,6 +11,7 @@ from tfstyle.errors import InvalidArgumentError
 from tfstyle.gan.schedules import LinearDecay
 from tfstyle.losses.adversarial import check_gan_loss
 from tfstyle.metrics.feature_networks import FEATURE_NETWORKS
+from tfstyle.optimizers import Adam
 from tfstyle.training.recipe import Recipe, TrainConfig, sample_images
 
 GAN_IDENTITY_KEYS = ("gan_loss", "beta_1", "beta_2", "decay_fraction")
@@ -80,7 +81,7 @@ class AdversarialRecipe(Recipe):
 
     def make_optimizer(self):
         c = self.config
-        optimizer = keras.optimizers.Adam(
+        optimizer = Adam(
             self.learning_rate(),
             beta_1=c.beta_1,
             beta_2=c.beta_2,

@@ -1,5 +1,6 @@
-"""Optimisers that Keras does not ship."""
+"""Optimisers that Keras does not ship, or ships slower."""
 
+from tfstyle.optimizers.adam import Adam
 from tfstyle.optimizers.lbfgs import lbfgs_minimize
 
-__all__ = ["lbfgs_minimize"]
+__all__ = ["Adam", "lbfgs_minimize"]

@@ -13,7 +13,6 @@ import dataclasses
 import math
 import os
 
-import keras
 import numpy as np
 
 from tfstyle.assets import resolve_photo, resolve_style
@@ -21,6 +20,7 @@ from tfstyle.data import scan_folder, tfds_source
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.io import load_image
 from tfstyle.ops.resize import resize_to_max_side
+from tfstyle.optimizers import Adam
 from tfstyle.registry import Registry
 from tfstyle.training import loop
 
@@ -225,7 +225,7 @@ class StyleFolderRecipe(Recipe):
     def build(self):
         model = self.make_model()
         model.build()
-        model.compile(optimizer=keras.optimizers.Adam(self.learning_rate()))
+        model.compile(optimizer=Adam(self.learning_rate()))
         model.sample_styles = sample_images(self.styles, self.config.image_size)
         return model
 

@@ -2,12 +2,11 @@
 
 import dataclasses
 
-import keras
-
 from tfstyle.data import content_dataset
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.models.johnson.fast_style_transfer import DEFAULT_WEIGHTS, FastStyleTransfer
 from tfstyle.models.johnson.transformer_net import PRESETS, TransformerNet
+from tfstyle.optimizers import Adam
 from tfstyle.training.recipe import Recipe, TrainConfig, load_style, register_recipe
 
 # The painting's longer side: fast-neural-style's -style_image_size (256, the size of its
@@ -120,7 +119,7 @@ class JohnsonRecipe(Recipe):
         model = self.training_model(self.make_generator())
         model.build((None, config.image_size, config.image_size, 3))
         model.set_styles([image for _, image in self.loaded])
-        model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+        model.compile(optimizer=Adam(config.learning_rate))
         return model
 
     def dataset(self, start_step):
