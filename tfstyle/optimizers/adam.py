@@ -13,8 +13,8 @@ class Adam(keras.optimizers.Adam):
     moments, a square root, a division, the assignment), each one pass over memory;
     for networks with many parameters that is a large part of a step. Compiled, the
     chain is fused into one pass per variable: on 2 cores the pix2pix U-Net's 54M
-    parameters take 0.076 s instead of 0.216 s, its bfloat16 training step 0.47 s
-    instead of 0.59 s (README, "GANs"). The rest of the step is not compiled (XLA's
+    parameters take 0.076 s instead of 0.216 s, its bfloat16 training step 0.49 s
+    instead of 0.61 s (README, "GANs"). The rest of the step is not compiled (XLA's
     CPU convolutions are slower than oneDNN's: the whole step compiled took 1.02 s).
 
     Under a `tf.distribute` strategy other than the default one (mirrored,
@@ -26,6 +26,8 @@ class Adam(keras.optimizers.Adam):
         super().__init__(*args, **kwargs)
         self._fused_updates = {}
 
+    # Keras' TensorFlow optimisers route every update through this method (Keras 3.15);
+    # tests/test_adam.py fails if a Keras release stops calling it.
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         if tf.distribute.has_strategy():
             return super()._backend_update_step(grads, trainable_variables, learning_rate)
