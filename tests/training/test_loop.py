@@ -164,6 +164,22 @@ def test_run_config_refuses_changed_identity_and_reads_older_runs(tmp_path):
         write_run_config(str(tmp_path), {"family": "cin", "style": "mosaic"}, keys)
 
 
+def test_a_run_with_layer_flags_resumes(tmp_path):
+    """--content_layer gives a tuple, which config.json holds as a list: the same
+    command resumes (it was refused as "other settings" until 2026-12-05)."""
+    import pytest
+
+    from tfstyle.errors import InvalidArgumentError
+    from tfstyle.training.run_config import write_run_config
+
+    keys = ("family", "content_layers")
+    config = {"family": "johnson", "content_layers": ("block3_conv4",)}
+    assert not write_run_config(str(tmp_path), config, keys)
+    assert write_run_config(str(tmp_path), config, keys)
+    with pytest.raises(InvalidArgumentError, match="content_layers"):
+        write_run_config(str(tmp_path), {**config, "content_layers": ("block2_conv2",)}, keys)
+
+
 def test_run_config_reads_a_null_style_size_as_the_paintings_own_size(tmp_path):
     """Johnson/CIN runs written before --style_size defaulted to 256 recorded null for
     "the painting's own size" (0 now): they resume with 0 and refuse the new default."""

@@ -23,6 +23,8 @@ def check_run_config(output_dir, config, must_match=(), upgrade=None):
         previous = json.load(f)
     # Runs written before the "family" key existed were all Johnson runs.
     previous.setdefault("family", "johnson")
+    # Compared as config.json would hold it: a tuple of layers reads back as a list.
+    config = json.loads(json.dumps(config))
     if upgrade is not None:
         previous, config = upgrade(previous), upgrade(config)
     changed = [k for k in must_match if previous.get(k) != config.get(k)]
