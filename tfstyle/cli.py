@@ -518,6 +518,15 @@ class PerceptualFlags:
             upper_bound=1,
             **fv,
         )
+        self.lr_drop_fraction = flags.DEFINE_float(
+            "lr_drop_fraction",
+            0.0,
+            "The last fraction of the steps trains at a tenth of --learning_rate "
+            "(fixed for the run); 0: a constant rate, the paper's.",
+            lower_bound=0,
+            upper_bound=0.99,
+            **fv,
+        )
 
     def config(self):
         return {
@@ -529,4 +538,5 @@ class PerceptualFlags:
             "style_layers": tuple(self.style_layers.value) if self.style_layers.value else None,
             "preset": self.preset.value,
             "input_noise": self.input_noise.value,
+            "lr_drop_fraction": self.lr_drop_fraction.value,
         }

@@ -123,6 +123,20 @@ def test_resume_with_other_settings_is_refused(tmp_path, photos):
     assert "mosaic" in result.stderr
 
 
+def test_a_rate_drop_resumes_and_stays_the_runs(tmp_path, photos):
+    """--lr_drop_fraction trains under a schedule (no rate variable in the optimiser's
+    checkpoint): a longer resume with it works, a resume without it is refused."""
+    out = tmp_path / "run"
+    drop = ["--lr_drop_fraction", "0.5", "--content_layer", "block3_conv4"]
+    assert _train(photos, out, "--steps", "2", *drop).returncode == 0
+    resumed = _train(photos, out, "--steps", "4", *drop)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming" in resumed.stdout
+    result = _train(photos, out, "--steps", "6", "--content_layer", "block3_conv4")
+    assert_one_line_error(result)
+    assert "lr_drop_fraction" in result.stderr
+
+
 def test_objective_flag_defaults_are_the_library_defaults():
     # The flags repeat the defaults so that --help needs no TensorFlow; they must agree.
     import dataclasses

@@ -119,6 +119,19 @@ def test_resume_takes_the_learning_rate_it_is_given(tmp_path):
     assert model.optimizer._learning_rate is schedule
 
 
+def test_final_drop_takes_the_last_fraction_of_the_updates_at_a_tenth():
+    from tfstyle.optimizers import final_drop
+
+    rates = final_drop(1e-3, 8, 0.25)
+    np.testing.assert_allclose([float(rates(i)) for i in range(8)], [1e-3] * 6 + [1e-4] * 2)
+    assert final_drop(1e-3, 8, 0.0) == 1e-3
+    # A schedule even with no step left to drop: the optimiser's checkpoint layout
+    # (no rate variable) stays that of the run's longer resumes.
+    rates = final_drop(1e-3, 2, 0.25)
+    assert not isinstance(rates, float)
+    np.testing.assert_allclose(float(rates(1)), 1e-3)
+
+
 def test_logs_samples_and_release(tmp_path):
     source = _source(tmp_path)
     model = _model()
@@ -223,6 +236,30 @@ def test_runs_from_before_input_noise_resume_without_noise(tmp_path):
     with pytest.raises(InvalidArgumentError, match="input_noise: 0.0 -> 0.04"):
         write({"family": "johnson", "input_noise": 0.04})
     assert write({"family": "johnson", "input_noise": 0.0})
+
+
+def test_runs_from_before_the_rate_drop_resume_at_a_constant_rate(tmp_path):
+    """Runs written before --lr_drop_fraction existed trained at a constant rate; a
+    resume must keep it (a constant rate's optimiser checkpoints a rate variable, a
+    schedule's does not): a drop is refused with a one-line error."""
+    import json
+
+    import pytest
+
+    from tfstyle.errors import InvalidArgumentError
+    from tfstyle.models.johnson.train import IDENTITY_KEYS, JohnsonRecipe
+    from tfstyle.training.run_config import write_run_config
+
+    (tmp_path / "config.json").write_text(json.dumps({"family": "johnson"}))
+
+    def write(config):
+        return write_run_config(
+            str(tmp_path), config, IDENTITY_KEYS, JohnsonRecipe.upgrade_run_config
+        )
+
+    with pytest.raises(InvalidArgumentError, match="lr_drop_fraction: 0.0 -> 0.25"):
+        write({"family": "johnson", "lr_drop_fraction": 0.25})
+    assert write({"family": "johnson", "lr_drop_fraction": 0.0})
 
 
 def test_johnson_takes_the_painting_at_256_px_by_default():

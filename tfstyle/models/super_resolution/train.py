@@ -4,8 +4,6 @@ SR, SRResNet and SRGAN, on HR photos whose LR inputs are derived on the fly."""
 import dataclasses
 import os
 
-import keras
-
 from tfstyle.data.super_resolution import degrade, sr_dataset
 from tfstyle.errors import InvalidArgumentError
 from tfstyle.gan import GAN_IDENTITY_KEYS, AdversarialRecipe, GANTrainConfig
@@ -21,6 +19,7 @@ from tfstyle.models.super_resolution.super_resolution import (
     SRGAN_FEATURE_SCALE,
     SuperResolution,
 )
+from tfstyle.optimizers import final_drop
 from tfstyle.training.recipe import register_recipe, sample_images
 from tfstyle.training.run_config import read_run_config
 
@@ -201,10 +200,7 @@ class SuperResolutionRecipe(AdversarialRecipe):
         c = self.config
         if c.model == "srgan" and not c.decay_fraction:
             # The paper's two stages: 1e-4, then 1e-5 for the second half of the updates.
-            half = max(1, self.total_steps() // 2)
-            return keras.optimizers.schedules.PiecewiseConstantDecay(
-                [half], [c.learning_rate, c.learning_rate * 0.1]
-            )
+            return final_drop(c.learning_rate, self.total_steps(), 0.5)
         return super().learning_rate()
 
     def make_model(self):
