@@ -119,19 +119,6 @@ def test_resume_takes_the_learning_rate_it_is_given(tmp_path):
     assert model.optimizer._learning_rate is schedule
 
 
-def test_final_drop_takes_the_last_fraction_of_the_updates_at_a_tenth():
-    from tfstyle.optimizers import final_drop
-
-    rates = final_drop(1e-3, 8, 0.25)
-    np.testing.assert_allclose([float(rates(i)) for i in range(8)], [1e-3] * 6 + [1e-4] * 2)
-    assert final_drop(1e-3, 8, 0.0) == 1e-3
-    # A schedule even with no step left to drop: the optimiser's checkpoint layout
-    # (no rate variable) stays that of the run's longer resumes.
-    rates = final_drop(1e-3, 2, 0.25)
-    assert not isinstance(rates, float)
-    np.testing.assert_allclose(float(rates(1)), 1e-3)
-
-
 def test_logs_samples_and_release(tmp_path):
     source = _source(tmp_path)
     model = _model()

@@ -14,12 +14,11 @@ import tensorflow as tf
 from keras import layers
 
 from tfstyle.benchmarks.common import time_call
-from tfstyle.gan import LinearDecay
 from tfstyle.models.cyclegan import CycleGAN
 from tfstyle.models.munit import MUNIT
 from tfstyle.models.pix2pix import Pix2Pix
 from tfstyle.networks import PatchDiscriminator, ResnetGenerator, UNetGenerator
-from tfstyle.optimizers import Adam
+from tfstyle.optimizers import Adam, LinearDecay
 from tfstyle.training.loop import train_step_function
 
 

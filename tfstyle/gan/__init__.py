@@ -4,7 +4,7 @@
 - `AdversarialRecipe`, `GANTrainConfig`: the training recipe's shared part;
   `UnpairedRecipe`, `UnpairedTrainConfig`: two unpaired domains (CycleGAN, MUNIT).
 - `ImagePool`: the checkpointed pool of past fakes (CycleGAN).
-- `LinearDecay`: constant, then linear to 0 (pix2pix, CycleGAN).
+- `LinearDecay` (from `tfstyle.optimizers`): constant, then linear to 0 (pix2pix, CycleGAN).
 - The losses are in `tfstyle.losses.adversarial`; the networks in `tfstyle.networks`.
 """
 
@@ -17,7 +17,7 @@ from tfstyle.gan.recipe import (
     UnpairedRecipe,
     UnpairedTrainConfig,
 )
-from tfstyle.gan.schedules import LinearDecay
+from tfstyle.optimizers import LinearDecay
 
 __all__ = [
     "GAN_IDENTITY_KEYS",

@@ -8,10 +8,9 @@ import numpy as np
 
 from tfstyle.data import scan_folder, tfds_source
 from tfstyle.errors import InvalidArgumentError
-from tfstyle.gan.schedules import LinearDecay
 from tfstyle.losses.adversarial import check_gan_loss
 from tfstyle.metrics.feature_networks import FEATURE_NETWORKS
-from tfstyle.optimizers import Adam
+from tfstyle.optimizers import Adam, LinearDecay
 from tfstyle.training.recipe import Recipe, TrainConfig, sample_images
 
 GAN_IDENTITY_KEYS = ("gan_loss", "beta_1", "beta_2", "decay_fraction")

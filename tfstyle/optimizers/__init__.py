@@ -1,7 +1,7 @@
-"""Optimisers that Keras does not ship, or ships slower."""
+"""Optimisers that Keras does not ship, or ships slower, and the rate schedules."""
 
 from tfstyle.optimizers.adam import Adam
 from tfstyle.optimizers.lbfgs import lbfgs_minimize
-from tfstyle.optimizers.schedules import final_drop
+from tfstyle.optimizers.schedules import LinearDecay, final_drop
 
-__all__ = ["Adam", "final_drop", "lbfgs_minimize"]
+__all__ = ["Adam", "LinearDecay", "final_drop", "lbfgs_minimize"]

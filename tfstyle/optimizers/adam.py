@@ -27,7 +27,7 @@ class Adam(keras.optimizers.Adam):
         self._fused_updates = {}
 
     # Keras' TensorFlow optimisers route every update through this method (Keras 3.15);
-    # tests/test_adam.py fails if a Keras release stops calling it.
+    # tests/optimizers/test_adam.py fails if a Keras release stops calling it.
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         if tf.distribute.has_strategy():
             return super()._backend_update_step(grads, trainable_variables, learning_rate)

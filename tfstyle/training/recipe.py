@@ -161,6 +161,11 @@ class Recipe:
     def total_steps(self):
         return total_steps(self.config, self.source)
 
+    def learning_rate(self):
+        """The optimisers' rate: the config's constant; a family with a schedule
+        overrides this (Johnson's final drop, the GANs' linear decay)."""
+        return self.config.learning_rate
+
     # Inside strategy.scope() -----------------------------------------------------------
 
     def build(self):
@@ -218,9 +223,6 @@ class StyleFolderRecipe(Recipe):
 
     def make_model(self):
         raise NotImplementedError
-
-    def learning_rate(self):
-        return self.config.learning_rate
 
     def build(self):
         model = self.make_model()

@@ -132,9 +132,12 @@ class JohnsonRecipe(Recipe):
         model = self.training_model(self.make_generator())
         model.build((None, config.image_size, config.image_size, 3))
         model.set_styles([image for _, image in self.loaded])
-        rate = final_drop(config.learning_rate, self.total_steps(), config.lr_drop_fraction)
-        model.compile(optimizer=Adam(rate))
+        model.compile(optimizer=Adam(self.learning_rate()))
         return model
+
+    def learning_rate(self):
+        c = self.config
+        return final_drop(c.learning_rate, self.total_steps(), c.lr_drop_fraction)
 
     def dataset(self, start_step):
         c = self.config

@@ -1,10 +1,9 @@
-"""The image pool (fill, swap probability, checkpoint) and the linear-decay schedule."""
+"""The image pool (fill, swap probability, checkpoint)."""
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from tfstyle.gan import ImagePool, LinearDecay
+from tfstyle.gan import ImagePool
 
 
 def _images(start, count):
@@ -56,16 +55,3 @@ def test_pool_of_size_zero_is_the_identity():
     pool = ImagePool(size=0)
     pool.build((None, 2, 2, 1))
     np.testing.assert_array_equal(pool(_images(0, 3)), _images(0, 3))
-
-
-def test_linear_decay_boundaries_and_config():
-    schedule = LinearDecay(2e-4, total_steps=100, constant_steps=50)
-    values = {s: float(schedule(s)) for s in (0, 49, 50, 75, 99, 100, 150)}
-    assert values[0] == values[49] == values[50] == np.float32(2e-4)
-    np.testing.assert_allclose(values[75], 1e-4, rtol=1e-6)
-    np.testing.assert_allclose(values[99], 4e-6, rtol=1e-4)  # 1/50 of the rate
-    assert values[100] == 0.0 and values[150] == 0.0
-    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(schedule))
-    assert again.get_config() == schedule.get_config()
-    constant = LinearDecay(1.0, total_steps=10, constant_steps=10)
-    assert float(constant(9)) == 1.0 and float(constant(10)) == 0.0

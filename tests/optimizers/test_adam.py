@@ -2,8 +2,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfstyle.gan import LinearDecay
-from tfstyle.optimizers import Adam
+from tfstyle.optimizers import Adam, LinearDecay
 
 
 def _variables(seed=0):
