@@ -12,8 +12,8 @@ from tfstyle.errors import InvalidArgumentError
 from tfstyle.inference import load_stylizer
 
 
-def test_mosaic_is_bundled_with_its_provenance():
-    assert "mosaic" in assets.available_networks()
+def test_mosaic_and_candy_are_bundled_with_their_provenance():
+    assert {"candy", "mosaic"} <= set(assets.available_networks())
     text = open(os.path.join(os.path.dirname(assets.__file__), "PROVENANCE.md")).read()
     for name in assets.available_networks():
         folder = assets.resolve_model(f"pretrained:{name}")
@@ -54,4 +54,5 @@ def test_stylize_cli_with_a_pretrained_network(tmp_path, monkeypatch):
         "stylize.py", "--model", "pretrained:nope", "--input", photo, "--output", tmp_path / "x.png"
     )
     assert_one_line_error(bad)
-    assert "bundled: pretrained:mosaic" in bad.stderr and not (tmp_path / "x.png").exists()
+    assert "bundled: pretrained:candy, pretrained:mosaic" in bad.stderr
+    assert not (tmp_path / "x.png").exists()

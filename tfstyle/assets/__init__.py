@@ -33,7 +33,7 @@ def available_photos():
 
 
 def available_networks():
-    """Names of the bundled trained networks (`pretrained:NAME`), e.g. `["mosaic"]`."""
+    """Names of the bundled trained networks (`pretrained:NAME`), e.g. `["candy", "mosaic"]`."""
     folder = os.path.join(_HERE, "pretrained")
     if not os.path.isdir(folder):
         return []
