@@ -4,6 +4,7 @@ import os
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from tests.conftest import write_image
@@ -205,33 +206,12 @@ def test_run_config_reads_a_null_style_size_as_the_paintings_own_size(tmp_path):
     assert write({"family": "johnson", "style_size": None})
 
 
-def test_runs_from_before_input_noise_resume_without_noise(tmp_path):
+@pytest.mark.parametrize("key, value", [("input_noise", 0.04), ("lr_drop_fraction", 0.25)])
+def test_runs_from_before_a_flag_resume_with_its_old_behaviour(tmp_path, key, value):
+    """Runs written before --input_noise trained without noise, those before
+    --lr_drop_fraction at a constant rate (whose optimiser checkpoints a rate variable,
+    a schedule's does not): a resume keeps 0 and refuses another value in one line."""
     import json
-
-    import pytest
-
-    from tfstyle.errors import InvalidArgumentError
-    from tfstyle.models.johnson.train import JohnsonRecipe
-    from tfstyle.training.run_config import write_run_config
-
-    keys = ("family", "input_noise")
-    (tmp_path / "config.json").write_text(json.dumps({"family": "johnson"}))
-
-    def write(config):
-        return write_run_config(str(tmp_path), config, keys, JohnsonRecipe.upgrade_run_config)
-
-    with pytest.raises(InvalidArgumentError, match="input_noise: 0.0 -> 0.04"):
-        write({"family": "johnson", "input_noise": 0.04})
-    assert write({"family": "johnson", "input_noise": 0.0})
-
-
-def test_runs_from_before_the_rate_drop_resume_at_a_constant_rate(tmp_path):
-    """Runs written before --lr_drop_fraction existed trained at a constant rate; a
-    resume must keep it (a constant rate's optimiser checkpoints a rate variable, a
-    schedule's does not): a drop is refused with a one-line error."""
-    import json
-
-    import pytest
 
     from tfstyle.errors import InvalidArgumentError
     from tfstyle.models.johnson.train import IDENTITY_KEYS, JohnsonRecipe
@@ -244,9 +224,9 @@ def test_runs_from_before_the_rate_drop_resume_at_a_constant_rate(tmp_path):
             str(tmp_path), config, IDENTITY_KEYS, JohnsonRecipe.upgrade_run_config
         )
 
-    with pytest.raises(InvalidArgumentError, match="lr_drop_fraction: 0.0 -> 0.25"):
-        write({"family": "johnson", "lr_drop_fraction": 0.25})
-    assert write({"family": "johnson", "lr_drop_fraction": 0.0})
+    with pytest.raises(InvalidArgumentError, match=f"{key}: 0.0 -> {value}"):
+        write({"family": "johnson", key: value})
+    assert write({"family": "johnson", key: 0.0})
 
 
 def test_johnson_takes_the_painting_at_256_px_by_default():
