@@ -164,7 +164,7 @@ def export_model(
     if "saved_model_bfloat16" in formats and not getattr(generator, "bfloat16_inference", False):
         raise InvalidArgumentError(
             f"saved_model_bfloat16 is for networks that compute in bfloat16 (Johnson and "
-            f"CIN, not the mobile preset); '{model_path}' is not one"
+            f"CIN with 64 or more residual channels); '{model_path}' is not one"
         )
     say = on_progress or (lambda message: None)
     with quiet_stderr():

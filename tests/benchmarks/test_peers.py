@@ -50,13 +50,13 @@ def test_pytorch_reference_computes_the_keras_network():
 @pytest.mark.slow
 def test_inference_benchmark_smoke(tmp_path, monkeypatch):
     # As on a CPU with native bfloat16: the bfloat16 SavedModel is exported for the
-    # networks that compute in bfloat16 (lite_025), not for the mobile preset.
+    # networks that compute in bfloat16 (lite), not for the mobile preset.
     monkeypatch.setenv("TFSTYLE_CPU_FLAGS", "avx2 fma avx512f avx512_bf16")
     result = run_cli(
         "benchmark.py",
         "inference",
         "--inference_presets",
-        "mobile,lite_025",
+        "mobile,lite",
         "--infer_sizes",
         "32",
         "--repeats",

@@ -28,7 +28,12 @@ def _skewed(preset="lite_025", **kwargs):
 
 @pytest.mark.parametrize(
     "preset, options",
-    [("lite_025", {}), ("mobile", {}), ("lite_025", {"upsampling": "transpose"})],
+    [
+        ("lite_025", {}),
+        ("mobile", {}),
+        ("mobile", {"separable": True}),
+        ("lite_025", {"upsampling": "transpose"}),
+    ],
 )
 def test_equalized_keeps_the_outputs_and_restores_the_weights(preset, options, rng):
     net = _skewed(preset, **options)

@@ -17,17 +17,20 @@ from tfstyle.metrics import psnr
 from tfstyle.models.johnson import TransformerNet
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """A fake training run: config.json plus a random lite network."""
-    folder = tmp_path_factory.mktemp("run")
+def _fake_run(folder, preset):
+    """A fake training run in `folder`: config.json plus a random network of `preset`."""
     keras.utils.set_random_seed(0)
-    net = TransformerNet.from_preset("lite_025")
+    net = TransformerNet.from_preset(preset)
     net.build((None, None, None, 3))
     net.save(str(folder / "generator.keras"))
     net.save_weights(str(folder / "generator.weights.h5"))
-    (folder / "config.json").write_text(json.dumps({"preset": "lite_025"}))
+    (folder / "config.json").write_text(json.dumps({"preset": preset}))
     return folder
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    return _fake_run(tmp_path_factory.mktemp("run"), "lite_025")
 
 
 @pytest.fixture(scope="module")
@@ -202,12 +205,15 @@ def _op_types(saved_model_dir, signature="serving_default"):
     }
 
 
-def test_bfloat16_saved_model_fuses_instance_norm_and_matches_keras(run_dir, tmp_path, rng):
-    """`--formats saved_model_bfloat16`: the network computes in bfloat16 with one fused
-    kernel per instance norm (what `stylize.py --precision auto` runs), within its goal
-    of float32 Keras; batches and the statistics endpoints work too."""
+def test_bfloat16_saved_model_fuses_instance_norm_and_matches_keras(tmp_path, rng):
+    """`--formats saved_model_bfloat16`: the network (lite: 64 residual channels, as
+    bfloat16 compute asks) computes in bfloat16 with one fused kernel per instance norm
+    (what `stylize.py --precision auto` runs), within its goal of float32 Keras;
+    batches and the statistics endpoints work too."""
     import tensorflow as tf
 
+    (tmp_path / "run").mkdir()
+    run_dir = _fake_run(tmp_path / "run", "lite")
     out = tmp_path / "out"
     manifest = export_model(str(run_dir), str(out), ("saved_model_bfloat16",))
     (artefact,) = manifest["artefacts"]

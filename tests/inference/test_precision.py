@@ -31,9 +31,11 @@ def test_bfloat16_computes_in_bfloat16_close_to_float32(network_file, rng):
     assert psnr(tiled, stylize_image(exact, image, tile=32, overlap=8)) > 30
 
 
-def test_auto_follows_the_cpu(network_file, monkeypatch):
+def test_auto_follows_the_cpu(tmp_path, monkeypatch):
+    """A network with 64 residual channels (lite) in bfloat16 only where the CPU has it."""
     import tfstyle.precision
 
+    network_file = save_random_network(str(tmp_path), preset="lite")
     monkeypatch.setattr(tfstyle.precision, "native_bf16_cpu", lambda: False)
     assert (
         load_stylizer(network_file, precision="auto").model.conv_in.conv.compute_dtype == "float32"
@@ -54,8 +56,9 @@ def test_bad_precision_or_an_exported_file_is_refused(network_file, tmp_path):
     assert "bfloat16" in runners.PRECISIONS
 
 
-def test_auto_keeps_the_mobile_network_in_float32(tmp_path, monkeypatch):
-    """Its depthwise convolutions run slower in bfloat16 than in float32."""
+def test_auto_keeps_narrow_and_separable_networks_in_float32(tmp_path, monkeypatch):
+    """Convolutions with fewer than 64 channels, and depthwise ones, run slower in
+    bfloat16 than in float32."""
     import tfstyle.precision
     from tfstyle.models.johnson import TransformerNet
 
@@ -63,6 +66,9 @@ def test_auto_keeps_the_mobile_network_in_float32(tmp_path, monkeypatch):
     net = TransformerNet.from_preset("mobile")
     net.build((None, None, None, 3))
     assert not net.bfloat16_inference and TransformerNet.from_preset("paper").bfloat16_inference
+    assert TransformerNet.from_preset("lite").bfloat16_inference
+    assert not TransformerNet.from_preset("lite_025").bfloat16_inference
+    assert not TransformerNet.from_preset("paper", separable=True).bfloat16_inference
     path = str(tmp_path / "mobile.keras")
     net.save(path)
     assert load_stylizer(path, precision="auto").model.conv_in.conv.compute_dtype == "float32"

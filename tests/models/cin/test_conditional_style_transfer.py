@@ -103,12 +103,15 @@ def test_extend_generator_copies_rows_and_convolutions(rng):
 
 
 def test_extend_generator_keeps_every_architecture_setting(rng):
-    # The phone-class preset sets its filters, separable convs and edge padding
-    # explicitly; a copy built from the width multiplier alone had other shapes.
-    base = TransformerNet.from_preset("mobile", normalization="conditional_instance", num_styles=2)
+    # The phone-class preset sets its filters, padding and edge padding explicitly;
+    # a copy built from the width multiplier alone had other shapes.
+    base = TransformerNet.from_preset(
+        "mobile", separable=True, normalization="conditional_instance", num_styles=2
+    )
     base.build([(None, None, None, 3), (None, 2)])
     grown = extend_generator(base, 3)
-    assert (grown.filters, grown.separable, grown.edge_padding) == ((8, 16, 64), True, 8)
+    settings = (grown.filters, grown.separable, grown.padding, grown.edge_padding)
+    assert settings == ((8, 16, 32), True, "zero", 8)
     x = rng.uniform(size=(1, 32, 32, 3)).astype("float32")
     w2, w3 = np.eye(2, dtype="float32")[1][None], np.eye(3, dtype="float32")[1][None]
     np.testing.assert_allclose(grown([x, w3]), base([x, w2]), atol=1e-6)

@@ -26,20 +26,19 @@ def test_lite_presets_are_smaller():
     assert _net("lite_025").count_params() < _net("lite").count_params()
 
 
-def test_mobile_preset_is_depthwise_separable_with_few_full_resolution_channels(tmp_path, rng):
-    """The phone-class network: separable sampling convs and residual blocks (one
-    depthwise and one 1 x 1 kernel each), plain 5x5 edge convs, 8 channels at full
-    resolution; saved and loaded it is the same; it exports to a float16 TFLite file
-    under 1 MB and to ONNX, both matching Keras."""
+def test_mobile_preset_is_narrow_with_few_full_resolution_channels(tmp_path, rng):
+    """The phone-class network: 8 channels at full resolution, 16 at half, 32 in the
+    residual blocks, plain 3x3 convs between 5x5 edge convs; saved and loaded it is the
+    same; it exports to a float16 TFLite file under 1 MB and to ONNX, both matching
+    Keras."""
     from export.pipeline import export_model
 
     net = _net("mobile")
-    assert net.filters == (8, 16, 64) and net.edge_kernel_size == 5
-    assert net.count_params() < 60_000
+    assert net.filters == (8, 16, 32) and net.edge_kernel_size == 5 and not net.separable
+    assert net.count_params() < 120_000
     for block in [net.down1, net.up2] + [b.block_a for b in net.residual_blocks]:
-        assert isinstance(block.conv, keras.layers.SeparableConv2D)
-        assert block.conv.depthwise_kernel.shape[:2] == (3, 3)
-        assert block.conv.pointwise_kernel.shape[:2] == (1, 1)
+        assert block.conv.kernel.shape[:2] == (3, 3)
+    assert net.residual_blocks[0].block_a.conv.kernel.shape == (3, 3, 32, 32)
     assert net.conv_in.conv.kernel.shape == (5, 5, 3, 8)
     assert net.conv_out.conv.kernel.shape == (5, 5, 8, 3)
     x = rng.uniform(size=(1, 36, 28, 3)).astype("float32")
@@ -58,8 +57,22 @@ def test_mobile_preset_is_depthwise_separable_with_few_full_resolution_channels(
     (f16,) = [a for a in manifest["artefacts"] if a["format"] == "tflite"]
     assert f16["bytes"] < 1_000_000
     # Zero padding inside; the one MIRROR_PAD is the input's 8 px margin.
-    assert "DEPTHWISE_CONV_2D" in f16["ops"] and net.padding == "zero"
+    assert "DEPTHWISE_CONV_2D" not in f16["ops"] and net.padding == "zero"
     assert "MIRROR_PAD" in f16["ops"]
+
+
+def test_separable_option_uses_depthwise_then_pointwise_kernels(rng):
+    """`separable=True`: the sampling convs and residual blocks are a 3x3 depthwise then
+    a 1x1 kernel (the mobile preset's layout until 2026-12-05); the edge convs stay
+    plain."""
+    net = _net("mobile", separable=True, filters=(8, 16, 64))
+    for block in [net.down1, net.up2] + [b.block_a for b in net.residual_blocks]:
+        assert isinstance(block.conv, keras.layers.SeparableConv2D)
+        assert block.conv.depthwise_kernel.shape[:2] == (3, 3)
+        assert block.conv.pointwise_kernel.shape[:2] == (1, 1)
+    assert net.conv_in.conv.kernel.shape == (5, 5, 3, 8) and net.count_params() < 60_000
+    x = rng.uniform(size=(1, 36, 28, 3)).astype("float32")
+    assert net(x).shape == x.shape
 
 
 def test_edge_padding_mirrors_the_input_and_crops_the_margin(rng):

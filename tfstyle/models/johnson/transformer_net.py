@@ -14,17 +14,18 @@ PRESETS = {
     "paper": {"width_multiplier": 1.0, "num_residual_blocks": 5},
     "lite": {"width_multiplier": 0.5, "num_residual_blocks": 5},
     "lite_025": {"width_multiplier": 0.25, "num_residual_blocks": 5},
-    # Phone-class: depthwise-separable sampling convs and residual blocks, 8 channels
-    # at full resolution and 16 at half, 5x5 edge convs, zero padding (TFLite's
-    # MirrorPad costs a third of its time at 1024 px). Chosen by timing variants at
-    # 1024 x 1024 on 2 cores (README "Phone-class network"). The input is mirrored by
+    # Phone-class: 8 channels at full resolution, 16 at half, 32 in the residual
+    # blocks, plain 3x3 convs, 5x5 edge convs, zero padding (TFLite's MirrorPad costs
+    # a third of its time at 1024 px). Plain convs at 32 channels beat the earlier
+    # depthwise-separable 64-channel blocks on both counts: faster in Keras, TFLite
+    # and ONNX Runtime at 1024 x 1024 on 2 cores, and closer to the paper network's
+    # style after 2,000 steps (README "Phone-class network"). The input is mirrored by
     # 8 px and the margin cropped from the output, so the dark frame that zero padding
     # leaves at the image's edges falls outside it (one MirrorPad of three channels:
     # 3% more pixels at 1024 px).
     "mobile": {
-        "filters": (8, 16, 64),
+        "filters": (8, 16, 32),
         "num_residual_blocks": 5,
-        "separable": True,
         "edge_kernel_size": 5,
         "padding": "zero",
         "edge_padding": 8,
@@ -69,10 +70,13 @@ class TransformerNet(keras.Model):
     def bfloat16_inference(self):
         """Whether `load_stylizer(..., precision="auto")` computes it in bfloat16 where
         the CPU has it natively: the paper network 1.8x faster at 1024 px, ~50 dB from
-        float32 (README "Inference"). Not the depthwise-separable (mobile) network:
-        its depthwise convolutions run slower in bfloat16 (0.327 vs 0.203 s at 1024 px,
-        Zen 4, 2026-12-03; 0.281 vs 0.191 s with AMX, Xeon, 2026-12-04)."""
-        return not self.separable
+        float32 (README "Inference"). Only networks with plain convolutions and at least
+        64 residual channels: narrower ones and depthwise convolutions run slower in
+        bfloat16 (Keras at 1024 px, Xeon with AMX, float32 / bfloat16: the mobile
+        preset's 8/16/32 channels 0.193 / 0.322 s and lite_025's 0.47 / 0.53 s, where
+        lite's 16/32/64 take 1.01 / 0.53 s, 2026-12-05; the earlier separable 8/16/64
+        mobile network 0.191 / 0.281 s, 2026-12-04)."""
+        return not self.separable and self.filters[2] >= 64
 
     def __init__(
         self,
