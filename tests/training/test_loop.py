@@ -77,6 +77,24 @@ def test_resume_after_kill_continues_from_the_checkpoint(tmp_path):
     assert np.linalg.norm(final - expected) < 0.1 * np.linalg.norm(expected - start)
 
 
+def test_a_checkpoint_of_another_network_is_refused_in_one_line(tmp_path):
+    """Resuming a run whose network has changed shape since (the mobile preset did on
+    2026-12-05) is a clear error naming the run, not a traceback from the restore."""
+    from tfstyle.errors import InvalidArgumentError
+
+    source = _source(tmp_path)
+    data = lambda start: content_dataset(source, 16, 2, seed=3, start_step=start)
+    run_dir = str(tmp_path / "run")
+    train(_model(), data, 2, run_dir, checkpoint_every=2)
+    other = FastStyleTransfer(TransformerNet(filters=(4, 8, 12)), vgg_weights=None)
+    other.build((None, 16, 16, 3))
+    other.compile(optimizer=keras.optimizers.Adam(1e-3))
+    state = RunState(run_dir, default_networks(other), default_optimizers(other))
+    with pytest.raises(InvalidArgumentError, match="does not fit this network") as e:
+        state.restore()
+    assert run_dir in str(e.value) and "\n" not in str(e.value)
+
+
 def test_resume_takes_the_learning_rate_it_is_given(tmp_path):
     """A constant learning rate is a setting: a resume with --learning_rate 1e-4 trains
     at 1e-4 (the checkpoint's 1e-3 used to win); the rest of the state is restored."""

@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfstyle.data.allocator import restore_malloc_thresholds
+from tfstyle.errors import InvalidArgumentError
 from tfstyle.io import atomic_write, save_image
 from tfstyle.ops.fused import fused_kernels
 from tfstyle.training import distribute
@@ -135,7 +136,15 @@ class RunState:
         latest = latest_checkpoint(os.path.dirname(self.directory))
         if latest:
             rates = [_constant_rate(optimizer) for optimizer in self.optimizers]
-            self.checkpoint.restore(latest).assert_existing_objects_matched()
+            try:
+                self.checkpoint.restore(latest).assert_existing_objects_matched()
+            except (ValueError, AssertionError) as e:  # shapes or variables differ
+                raise InvalidArgumentError(
+                    f"the checkpoint in '{os.path.dirname(self.directory)}' does not fit "
+                    f"this network (another architecture made it, e.g. a preset that "
+                    f"has changed since: {str(e).splitlines()[0][:160]}); resume it with "
+                    f"the code that made it, or train into a new --output_dir"
+                ) from None
             for optimizer, rate in zip(self.optimizers, rates, strict=True):
                 if rate is not None:
                     optimizer.learning_rate = rate
