@@ -1,5 +1,6 @@
 """The resumable loop: checkpoints, resume after a simulated kill, release weights."""
 
+import json
 import os
 
 import keras
@@ -9,6 +10,7 @@ import tensorflow as tf
 
 from tests.conftest import write_image
 from tfstyle.data import content_dataset, scan_folder
+from tfstyle.errors import InvalidArgumentError
 from tfstyle.layers import InstanceNormalization
 from tfstyle.models.johnson import FastStyleTransfer, TransformerNet
 from tfstyle.training import train
@@ -80,8 +82,6 @@ def test_resume_after_kill_continues_from_the_checkpoint(tmp_path):
 def test_a_checkpoint_of_another_network_is_refused_in_one_line(tmp_path):
     """Resuming a run whose network has changed shape since (the mobile preset did on
     2026-12-05) is a clear error naming the run, not a traceback from the restore."""
-    from tfstyle.errors import InvalidArgumentError
-
     source = _source(tmp_path)
     data = lambda start: content_dataset(source, 16, 2, seed=3, start_step=start)
     run_dir = str(tmp_path / "run")
@@ -169,11 +169,6 @@ def test_logs_samples_and_release(tmp_path):
 
 
 def test_run_config_refuses_changed_identity_and_reads_older_runs(tmp_path):
-    import json
-
-    import pytest
-
-    from tfstyle.errors import InvalidArgumentError
     from tfstyle.training.run_config import write_run_config
 
     keys = ("family", "style")
@@ -186,9 +181,6 @@ def test_run_config_refuses_changed_identity_and_reads_older_runs(tmp_path):
 def test_a_run_with_layer_flags_resumes(tmp_path):
     """--content_layer gives a tuple, which config.json holds as a list: the same
     command resumes (it was refused as "other settings" until 2026-12-05)."""
-    import pytest
-
-    from tfstyle.errors import InvalidArgumentError
     from tfstyle.training.run_config import write_run_config
 
     keys = ("family", "content_layers")
@@ -202,11 +194,6 @@ def test_a_run_with_layer_flags_resumes(tmp_path):
 def test_run_config_reads_a_null_style_size_as_the_paintings_own_size(tmp_path):
     """Johnson/CIN runs written before --style_size defaulted to 256 recorded null for
     "the painting's own size" (0 now): they resume with 0 and refuse the new default."""
-    import json
-
-    import pytest
-
-    from tfstyle.errors import InvalidArgumentError
     from tfstyle.models.johnson.train import JohnsonRecipe
     from tfstyle.training.run_config import write_run_config
 
@@ -229,9 +216,6 @@ def test_runs_from_before_a_flag_resume_with_its_old_behaviour(tmp_path, key, va
     """Runs written before --input_noise trained without noise, those before
     --lr_drop_fraction at a constant rate (whose optimiser checkpoints a rate variable,
     a schedule's does not): a resume keeps 0 and refuses another value in one line."""
-    import json
-
-    from tfstyle.errors import InvalidArgumentError
     from tfstyle.models.johnson.train import IDENTITY_KEYS, JohnsonRecipe
     from tfstyle.training.run_config import write_run_config
 
