@@ -56,6 +56,7 @@ def convert(saved_model_dir, variant, representative_inputs=None, signature="ser
                 denylisted_ops=list(float_ops), denylisted_nodes=float_nodes
             ),
         )
+        debugger.calibrated_model = _rounded_ranges(debugger.calibrated_model)
         return debugger.get_nondebug_quantized_model()
     elif variant != "float32":
         raise ValueError(f"unknown TFLite variant '{variant}'; choose one of {', '.join(VARIANTS)}")
@@ -84,6 +85,33 @@ def _float_nodes(saved_model_dir, signature):
     runner = interpreter.get_signature_list()[signature]
     carries = {serving.STATISTICS, serving.MOMENTS} & set(runner["inputs"] + runner["outputs"])
     return edges + norms, bool(carries)
+
+
+def _rounded_ranges(calibrated):
+    """The calibrated model with every tensor's range widened to the next power of
+    2**(1/RANGE_STEPS). Files converted apart (the main file and its head / body / tail
+    endpoints) see their common tensors' ranges differ in the last float bits, and so
+    got int8 scales 1e-6 apart and other roundings (29 dB between the untiled passes);
+    rounded, the scales are the same."""
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model_from_bytearray(calibrated)
+    for subgraph in model.subgraphs:
+        for tensor in subgraph.tensors:
+            quantization = tensor.quantization
+            if quantization is None or quantization.min is None or quantization.max is None:
+                continue
+            quantization.min = [-_round_up(-v) if v < 0 else 0.0 for v in quantization.min]
+            quantization.max = [_round_up(v) if v > 0 else 0.0 for v in quantization.max]
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
+RANGE_STEPS = 16
+
+
+def _round_up(value):
+    """The least power of 2**(1/RANGE_STEPS) not below `value` > 0."""
+    return float(2.0 ** (np.ceil(np.log2(value) * RANGE_STEPS) / RANGE_STEPS))
 
 
 def op_names(tflite_bytes):
