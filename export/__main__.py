@@ -31,6 +31,13 @@ _STATISTICS = flags.DEFINE_bool(
     "every format tiles large images without seams, and (Johnson, CIN) the head / body "
     "/ tail endpoints of exact tiles: several times the export time.",
 )
+_INT8_EXACT_TILES = flags.DEFINE_bool(
+    "int8_exact_tiles",
+    False,
+    "Full-int8 files sum their instance-norm statistics as integers, so that exact tiles "
+    "reproduce their untiled pass bit for bit (20 dB apart otherwise, with no visible "
+    "seam); the integer sums make full int8 about 1.4x slower.",
+)
 _STYLE = flags.DEFINE_string("style", None, "metanet: the style image (bundled name or path).")
 
 
@@ -57,6 +64,7 @@ def _metanet():
         overwrite=_OVERWRITE.value,
         on_progress=lambda path: print(f"wrote {path}", flush=True),
         statistics=_STATISTICS.value,
+        int8_exact_tiles=_INT8_EXACT_TILES.value,
     )
     _print_artefacts(manifest)
     info = manifest["metanet"]
@@ -97,6 +105,7 @@ def main(argv):
         overwrite=_OVERWRITE.value,
         on_progress=lambda path: print(f"wrote {path}", flush=True),
         statistics=_STATISTICS.value,
+        int8_exact_tiles=_INT8_EXACT_TILES.value,
     )
     _print_artefacts(manifest)
 

@@ -154,13 +154,19 @@ def test_every_format_tiles_with_the_whole_images_statistics(
     assert checked == {"saved_model", "tflite", "onnx"}
 
 
-def test_full_int8_has_statistics_and_exact_tile_endpoints(tmp_path):
+@pytest.mark.parametrize("exact", [False, True], ids=["float_sums", "int8_exact_tiles"])
+def test_full_int8_has_statistics_and_exact_tile_endpoints(tmp_path, exact):
     """Full int8 gets the statistics and head / body / tail files too, converted from
     the equalised network, with the statistics in float: the head, given a whole
     image's statistics from the image_statistics file, measures the same ones back.
     (Quantised to int8 with one scale for every layer they came back far off, and
-    exact tiles of a trained network were 15 dB from the untiled pass.)"""
+    exact tiles of a trained network were 15 dB from the untiled pass.) With
+    `int8_exact_tiles` the statistics are summed as integers (`integer_moments`) and
+    every file's int8 ranges are rounded alike: the head measures the very same
+    statistics back, and exact tiles reproduce the untiled pass bit for bit (20 dB
+    apart on a trained network otherwise); `verify` rebuilds the same reference."""
     from tfstyle.inference import stylize_image
+    from tfstyle.layers.normalization import moments_from_sums
     from tfstyle.models import serving
 
     keras.utils.set_random_seed(0)
@@ -168,7 +174,10 @@ def test_full_int8_has_statistics_and_exact_tile_endpoints(tmp_path):
     net.build((None, None, None, 3))
     net.tflite_variants = ("int8",)
     net.fixed_size_export = False
-    manifest = export_model(str(tmp_path), str(tmp_path / "out"), ("tflite",), generator=net)
+    out_dir = tmp_path / "out"
+    manifest = export_model(
+        str(tmp_path), str(out_dir), ("tflite",), generator=net, int8_exact_tiles=exact
+    )
     assert {a["endpoint"] for a in manifest["artefacts"]} == {
         "serving_default",
         "image_statistics",
@@ -177,7 +186,7 @@ def test_full_int8_has_statistics_and_exact_tile_endpoints(tmp_path):
         "body",
         "tail",
     }
-    stylizer = load_stylizer(str(tmp_path / "out" / "tflite" / "model_int8.tflite"))
+    stylizer = load_stylizer(str(out_dir / "tflite" / "model_int8.tflite"))
     assert stylizer.statistics_endpoints() and stylizer.stage_endpoints()
     rng = np.random.default_rng(0)
     small = (rng.uniform(size=(12, 12, 3)) * 255).astype(np.uint8)  # a smooth photo stand-in
@@ -185,13 +194,35 @@ def test_full_int8_has_statistics_and_exact_tile_endpoints(tmp_path):
     statistics = stylizer.run("image_statistics", image=image)["statistics"]
     width = stylizer.input_size("statistics", "head")
     given = statistics[:, :width]
-    moments = stylizer.run("head", image=image, statistics=given, region=serving.WHOLE)
-    np.testing.assert_allclose(
-        moments["moments"], given, rtol=0.02, atol=1e-3 * np.abs(given).max()
-    )
+    out = stylizer.run("head", image=image, statistics=given, region=serving.WHOLE)
     whole = stylize_image(stylizer, image[0], tile=256)
     tiled = stylize_image(stylizer, image[0], tile=48, overlap=16)
-    assert psnr(whole, tiled) > 30.0
+    if not exact:
+        assert "counts" not in out
+        np.testing.assert_allclose(
+            out["moments"], given, rtol=0.02, atol=1e-3 * np.abs(given).max()
+        )
+        assert psnr(whole, tiled) > 30.0
+        return
+    sums, counts = out["moments"], out["counts"]
+    assert sums.dtype == counts.dtype == np.int64
+    # Three layers of 4, 8 and 16 channels, each (sums, sums of squares).
+    assert counts.shape == (1, 3) and width == 2 * (4 + 8 + 16)
+    measured, start = [], 0
+    for layer, channels in enumerate((4, 8, 16)):
+        first = sums[0, start : start + channels]
+        second = sums[0, start + channels : start + 2 * channels]
+        measured += moments_from_sums(first, second, counts[0, layer], in_numpy=True)
+        start += 2 * channels
+    np.testing.assert_array_equal(np.concatenate(measured)[None], given)
+    np.testing.assert_array_equal(tiled, whole)
+    assert json.loads((out_dir / "manifest.json").read_text())["int8_exact_tiles"]
+    net.save(tmp_path / "net.keras")
+    rows = {
+        r["path"]: r["psnr_db_min"]
+        for r in verify_export(str(out_dir), str(tmp_path / "net.keras"))
+    }
+    assert rows == {a["path"]: a["psnr_db_min"] for a in manifest["artefacts"]}
 
 
 def _op_types(saved_model_dir, signature="serving_default"):

@@ -400,3 +400,41 @@ def test_measured_statistics_over_a_partition_add_up_to_the_whole_images(rng, la
     mean, variance = np.split(whole[0], 2)
     np.testing.assert_allclose(means, mean, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(squares - means * means, variance, rtol=1e-4)
+
+
+@pytest.mark.parametrize("layer", ["instance", "image_layer"])
+def test_integer_moments_of_a_partition_add_up_to_the_whole_images_exactly(rng, layer):
+    """Inside `integer_moments` the layers measure with int64 sums of their input
+    rounded to INTEGER_STEP: the regions' sums and counts add up to the whole image's
+    exactly, and `moments_from_sums` in NumPy gives the whole pass's float32
+    statistics bit for bit (float sums differ in the last bits with their order);
+    the statistics stay within the rounding of the float ones."""
+    from tfstyle.layers.normalization import (
+        integer_moments,
+        measured_statistics,
+        moments_from_sums,
+        recorded_statistics,
+    )
+
+    norm = InstanceNormalization() if layer == "instance" else ImageLayerNormalization()
+    x = rng.normal(1.0, 2.0, (1, 16, 24, 5)).astype("float32")
+    with recorded_statistics() as plain:
+        norm(x)
+    with integer_moments(), recorded_statistics() as whole:
+        norm(x)
+    whole = whole.flat().numpy()
+    # 384 pixels rounded to 2**-10: ~2e-5 off in mean and variance.
+    np.testing.assert_allclose(whole, plain.flat().numpy(), rtol=1e-4, atol=1e-4)
+    firsts, seconds, counts = 0, 0, 0
+    for top, bottom in ((0, 4), (4, 16)):
+        for left, right in ((0, 9), (9, 24)):
+            region = np.array([[top / 16, left / 24, bottom / 16, right / 24]], "float32")
+            with integer_moments(), measured_statistics(whole * 1.5, region) as part:
+                norm(x)
+            first, second = np.split(part.flat().numpy()[0], 2)
+            assert first.dtype == np.int64
+            count = part.flat_counts().numpy()[0, 0]
+            assert count == (bottom - top) * (right - left) * (1 if layer == "instance" else 5)
+            firsts, seconds, counts = firsts + first, seconds + second, counts + count
+    mean, variance = moments_from_sums(firsts, seconds, counts, in_numpy=True)
+    np.testing.assert_array_equal(np.concatenate([mean, variance]), whole[0])

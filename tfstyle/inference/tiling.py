@@ -11,6 +11,7 @@ overlap is blended over `scale` times as many output pixels."""
 import numpy as np
 
 from tfstyle.errors import InvalidArgumentError
+from tfstyle.layers.normalization import moments_from_sums
 from tfstyle.models import serving
 from tfstyle.ops import preserve_color as keep_colors
 from tfstyle.ops.resize import bicubic_upscale, resize_to_shape, scaled_size
@@ -242,12 +243,13 @@ class _Stage:
         self.start = self.probe = self.layout = None
 
     def run(self, x, statistics, region):
-        """(output, measured statistics) of one (H, W, C) input."""
+        """(output, measured moments, their pixel counts per layer or None) of one
+        (H, W, C) input."""
         key = serving.IMAGE if self.is_head else serving.FEATURES
         inputs = {serving.STATISTICS: statistics, serving.REGION: region, key: x[None]}
         out = self.stylizer.run(self.name, **self.stylizer.bound_inputs, **inputs)
         image = out.get(serving.FEATURES, out.get(serving.STYLIZED))
-        return image[0], out[serving.MOMENTS].astype(np.float64)
+        return image[0], np.asarray(out[serving.MOMENTS]), out.get(serving.COUNTS)
 
     def layers(self):
         """[(start, stop)] of each layer's means then variances in the statistics,
@@ -316,14 +318,24 @@ class _Grid:
                 yield x[rows[0], cols[0]], region, rows, cols, area
 
     def statistics(self, stage, x, statistics, layers):
-        """Each layer's mean and variance over the whole input, given `statistics`."""
-        means, squares, total = 0.0, 0.0, 0.0
+        """Each layer's mean and variance over the whole input, given `statistics`: from
+        the tiles' moments weighted by area, or from the sums of their integer sums and
+        counts (`integer_moments`: full-int8 files), which reproduce the untiled pass's
+        statistics to the last bit."""
+        firsts, seconds, total = 0, 0, 0
         for patch, region, _, _, area in self._tiles(stage, x):
-            measured = stage.run(patch, statistics, region)[1]
-            mean, square = _moments(measured, layers)
-            means, squares, total = means + area * mean, squares + area * square, total + area
-        mean = means / total
-        return _statistics(mean, np.maximum(squares / total - mean * mean, 0.0), layers)
+            _, measured, counts = stage.run(patch, statistics, region)
+            first, second = _halves(measured, layers)
+            if counts is None:  # means and variances
+                first = first.astype(np.float64)
+                first, second = area * first, area * (second + first * first)
+            else:  # (the layers' own pixels: they differ in resolution)
+                area = np.repeat(counts[0], [(b - a) // 2 for a, b in layers])
+            firsts, seconds, total = firsts + first, seconds + second, total + area
+        if counts is not None:
+            return _statistics(*moments_from_sums(firsts, seconds, total, in_numpy=True), layers)
+        mean = firsts / total
+        return _statistics(mean, np.maximum(seconds / total - mean * mean, 0.0), layers)
 
     def run(self, stage, x, statistics):
         """The stage's output over the whole input, each core from its own tile."""
@@ -337,15 +349,16 @@ class _Grid:
         return out
 
 
-def _moments(statistics, layers):
-    """(means, means of squares) of a flat (1, K) statistics row, each (K / 2,)."""
-    means = np.concatenate([statistics[0, a : (a + b) // 2] for a, b in layers])
-    variances = np.concatenate([statistics[0, (a + b) // 2 : b] for a, b in layers])
-    return means, variances + means * means
+def _halves(statistics, layers):
+    """The first and second halves of every layer's span of a flat (1, K) row (means
+    and variances, or `integer_moments`' sums), each (K / 2,)."""
+    firsts = np.concatenate([statistics[0, a : (a + b) // 2] for a, b in layers])
+    seconds = np.concatenate([statistics[0, (a + b) // 2 : b] for a, b in layers])
+    return firsts, seconds
 
 
 def _statistics(means, variances, layers):
-    """The flat (1, K) float32 row of `_moments`' means and variances."""
+    """The flat (1, K) float32 row of every layer's means and variances."""
     parts, offset = [], 0
     for a, b in layers:
         half = (b - a) // 2

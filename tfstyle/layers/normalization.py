@@ -14,12 +14,18 @@ joined again; a batch of unknown size keeps the plain ops unless it holds one im
 import contextlib
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
 from tfstyle.ops.fused import fused_kernels_on
 
 _statistics = None  # the `_Statistics` of an open `recorded_statistics`/`given_statistics`
+_integer = False  # inside `integer_moments`
+# `integer_moments`: inputs are rounded to multiples of INTEGER_STEP (at most
+# INTEGER_LIMIT in size) and summed as int64: exact for 2**24 pixels.
+INTEGER_STEP = 2.0**-10
+INTEGER_LIMIT = 2.0**18
 
 
 class _Statistics:
@@ -36,6 +42,7 @@ class _Statistics:
 
     def __init__(self, given=None, region=None):
         self.recorded, self.given, self.region, self.offset = [], given, region, 0
+        self.counts = []  # (B, 1) int64 per layer: pixels of its integer region sums
 
     def take(self, width):
         """(mean, variance) of the next layer: (B, 1, 1, width) each. After the last
@@ -50,6 +57,10 @@ class _Statistics:
     def record(self, mean, variance):
         width = int(mean.shape[-1])
         self.recorded += [ops.reshape(mean, (-1, width)), ops.reshape(variance, (-1, width))]
+
+    def flat_counts(self):
+        """(B, layers) int64 pixel counts of `integer_moments`' region sums, or None."""
+        return ops.concatenate(self.counts, axis=1) if self.counts else None
 
     def flat(self):
         """(B, K) float32: every recorded mean and variance, in call order."""
@@ -100,6 +111,49 @@ def measured_statistics(statistics, region):
     return _statistics_mode(_Statistics(given=statistics, region=region))
 
 
+@contextlib.contextmanager
+def integer_moments():
+    """Context manager: normalisation layers traced inside take their input's mean and
+    variance from exact int64 sums (`moments_from_sums`), and record region moments
+    (`measured_statistics`) as those sums: the (B, K) row holds each layer's sum of the
+    rounded input where its means go and the sum of its squares where its variances go.
+
+    Float sums depend on their order, so a whole image's statistics summed from its
+    tiles differ from the untiled pass's in the last bits, which a full-int8 network
+    turns into 20 dB (a new draw of its roundings); integer sums do not. The input is
+    rounded to multiples of INTEGER_STEP first (a variance bias of INTEGER_STEP**2 / 12,
+    1e-7 of the channels' smallest): full-int8 exports trace their networks inside."""
+    global _integer
+    outer, _integer = _integer, True
+    try:
+        yield
+    finally:
+        _integer = outer
+
+
+def _integer_sums(x, axes, mask=None):
+    """int64 sums of `x` rounded to multiples of INTEGER_STEP, and of their squares."""
+    bound = INTEGER_LIMIT / INTEGER_STEP
+    q = tf.cast(tf.round(tf.clip_by_value(x * (1.0 / INTEGER_STEP), -bound, bound)), tf.int64)
+    if mask is not None:
+        q = q * tf.cast(mask, tf.int64)
+    return tf.reduce_sum(q, axes, keepdims=True), tf.reduce_sum(q * q, axes, keepdims=True)
+
+
+def moments_from_sums(first, second, count, in_numpy=False):
+    """float32 (mean, variance) from `integer_moments`' sums over `count` pixels. The
+    same float32 operations in the graph and in NumPy (`in_numpy`: exact tiles add up
+    the tiles' sums) give bit-identical statistics."""
+    if in_numpy:
+        f32, maximum = (lambda v: np.asarray(v, np.float32)), np.maximum
+    else:
+        f32, maximum = (lambda v: tf.cast(v, tf.float32)), tf.maximum
+    first, second, count = f32(first), f32(second), f32(count)
+    mean = first * f32(INTEGER_STEP) / count
+    square = second * f32(INTEGER_STEP * INTEGER_STEP) / count
+    return mean, maximum(square - mean * mean, f32(0.0))
+
+
 def _instance_norm(x, epsilon, gamma, beta, dtype):
     """Instance norm of `x` with float32 gamma / beta ((C,), per image (B, 1, 1, C), or
     None), in `dtype`: one FusedBatchNormV3 per image inside `fused_kernels` (no
@@ -108,7 +162,7 @@ def _instance_norm(x, epsilon, gamma, beta, dtype):
     def plain():
         return ops.cast(_normalize(x, epsilon, gamma, beta), dtype)
 
-    if not fused_kernels_on() or _statistics is not None or _symbolic():
+    if not fused_kernels_on() or _statistics is not None or _integer or _symbolic():
         return plain()
     if x.shape[0] is not None:
         return _fused_per_image(x, epsilon, gamma, beta, dtype, x.shape[0])
@@ -147,8 +201,9 @@ def _fused_per_image(x, epsilon, gamma, beta, dtype, images):
 
 def _region_moments(x, axes, region):
     """Per-image mean and variance of `x` over `region`: (B, 4) fractions (top, left,
-    bottom, right) of the image; a pixel counts when its centre lies inside. (Built
-    from expand_dims, not `[:, None]`: TFLite has no strided slice that adds axes.)"""
+    bottom, right) of the image; a pixel counts when its centre lies inside. Inside
+    `integer_moments`: (sum, sum of squares, (B,) pixel count) instead. (Built from
+    expand_dims, not `[:, None]`: TFLite has no strided slice that adds axes.)"""
     region = ops.cast(region, "float32")
 
     def inside(size, start, stop):  # (B, size) 0 / 1
@@ -161,6 +216,11 @@ def _region_moments(x, axes, region):
     rows = ops.expand_dims(ops.expand_dims(inside(shape[1], region[:, 0], region[:, 2]), 2), 3)
     cols = ops.expand_dims(ops.expand_dims(inside(shape[2], region[:, 1], region[:, 3]), 1), 3)
     mask = rows * cols
+    if _integer:
+        count = tf.cast(ops.sum(mask, axis=(1, 2, 3)), tf.int64)
+        if 3 in axes:
+            count = count * tf.cast(shape[3], tf.int64)
+        return (*_integer_sums(x, axes, mask), count)
     count = ops.sum(mask, axis=(1, 2), keepdims=True)
     if 3 in axes:
         count = count * ops.cast(shape[3], "float32")
@@ -193,11 +253,17 @@ def _normalize(x, epsilon, gamma=None, beta=None, axes=(1, 2)):
     if statistics is not None and statistics.given is not None:
         mean, variance = statistics.take(1 if 3 in axes else int(x.shape[-1]))
         if statistics.region is not None:
-            statistics.record(*_region_moments(x32, axes, statistics.region))
+            moments = _region_moments(x32, axes, statistics.region)
+            statistics.record(*moments[:2])
+            statistics.counts += [ops.reshape(m, (-1, 1)) for m in moments[2:]]
     else:
-        mean = ops.mean(x32, axis=axes, keepdims=True)
-        deviation = x32 - ops.stop_gradient(mean)
-        variance = ops.mean(deviation * deviation, axis=axes, keepdims=True)
+        if _integer:
+            count = tf.reduce_prod(tf.gather(tf.shape(x32), list(axes)))
+            mean, variance = moments_from_sums(*_integer_sums(x32, axes), count)
+        else:
+            mean = ops.mean(x32, axis=axes, keepdims=True)
+            deviation = x32 - ops.stop_gradient(mean)
+            variance = ops.mean(deviation * deviation, axis=axes, keepdims=True)
         if statistics is not None:
             statistics.record(mean, variance)
     scale = ops.rsqrt(variance + epsilon)

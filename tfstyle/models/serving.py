@@ -171,12 +171,16 @@ def _statistics_endpoints(endpoint, width):
 #   E_body: E's other inputs plus "features" -> {"body_features"} (the whole map, its
 #       own statistics)
 #   E_tail: like E_head, from "features" to {"stylized", "moments"}.
+# Traced inside `layers.normalization.integer_moments` (full-int8 files exported with
+# --int8_exact_tiles), "moments" holds each layer's int64 sums of its rounded input and of
+# their squares instead, and a "counts" output the pixels each layer summed.
 # (No output is named like an input: tf2onnx loses such inputs.)
 # Summed over a partition of the image, the per-region statistics are the whole image's,
 # exact one layer deeper with each round (`layers.normalization.measured_statistics`).
 FEATURES = "features"
 BODY_FEATURES = "body_features"
 MOMENTS = "moments"
+COUNTS = "counts"  # (B, layers) pixels each layer's integer moments sum over
 REGION = "region"
 WHOLE = np.array([[0.0, 0.0, 1.0, 1.0]], np.float32)  # the region of a whole image
 
@@ -208,11 +212,12 @@ def _stage_endpoints(endpoint):
     def measured(stage, x, statistics, region, inputs):
         with measured_statistics(statistics, region) as moments:
             out = stage(x, *(inputs[n] for n in extra))
-        return out, moments.flat()
+        counts = moments.flat_counts()  # (integer moments only)
+        return out, {MOMENTS: moments.flat(), **({} if counts is None else {COUNTS: counts})}
 
     def head_fn(image, statistics, region, **inputs):
         features, moments = measured(stages.head, image, statistics, region, inputs)
-        return {FEATURES: ops.cast(features, "float32"), MOMENTS: moments}
+        return {FEATURES: ops.cast(features, "float32"), **moments}
 
     def body_fn(features, **inputs):
         features = stages.body(features, *(inputs[n] for n in extra))
@@ -220,7 +225,7 @@ def _stage_endpoints(endpoint):
 
     def tail_fn(features, statistics, region, **inputs):
         image, moments = measured(stages.tail, features, statistics, region, inputs)
-        return {STYLIZED: image, MOMENTS: moments}
+        return {STYLIZED: image, **moments}
 
     def own(stage, x, inputs):  # (output, recorded statistics) of a stage, eagerly
         with recorded_statistics() as recorded:
