@@ -22,10 +22,12 @@ from tfstyle.ops.fused import fused_kernels_on
 
 _statistics = None  # the `_Statistics` of an open `recorded_statistics`/`given_statistics`
 _integer = False  # inside `integer_moments`
-# `integer_moments`: inputs are rounded to multiples of INTEGER_STEP (at most
-# INTEGER_LIMIT in size) and summed as int64: exact for 2**24 pixels.
+# `integer_moments`: inputs are clipped to +-INTEGER_LIMIT (the equalised networks the
+# full-int8 files convert from have unit deviations), rounded to multiples of
+# INTEGER_STEP (integers up to 2**18) and summed as int64, which cannot overflow below
+# 2**26 pixels per layer (8192 x 8192).
 INTEGER_STEP = 2.0**-10
-INTEGER_LIMIT = 2.0**18
+INTEGER_LIMIT = 2.0**8
 
 
 class _Statistics:
@@ -121,8 +123,8 @@ def integer_moments():
     Float sums depend on their order, so a whole image's statistics summed from its
     tiles differ from the untiled pass's in the last bits, which a full-int8 network
     turns into 20 dB (a new draw of its roundings); integer sums do not. The input is
-    rounded to multiples of INTEGER_STEP first (a variance bias of INTEGER_STEP**2 / 12,
-    1e-7 of the channels' smallest): full-int8 exports trace their networks inside."""
+    rounded to multiples of INTEGER_STEP first (a variance bias of INTEGER_STEP**2 / 12
+    = 8e-8): full-int8 exports with --int8_exact_tiles trace their networks inside."""
     global _integer
     outer, _integer = _integer, True
     try:
