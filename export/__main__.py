@@ -36,7 +36,7 @@ _INT8_EXACT_TILES = flags.DEFINE_bool(
     False,
     "Full-int8 files sum their instance-norm statistics as integers, so that exact tiles "
     "reproduce their untiled pass bit for bit (20 dB apart otherwise, with no visible "
-    "seam); the integer sums make full int8 about 1.4x slower.",
+    "seam); the integer sums make full int8 1.4-2.1x slower.",
 )
 _STYLE = flags.DEFINE_string("style", None, "metanet: the style image (bundled name or path).")
 

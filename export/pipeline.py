@@ -154,7 +154,7 @@ def export_model(
             Several times the export time of a one-endpoint network.
         int8_exact_tiles: full-int8 files take their statistics from integer sums
             (`tfstyle.layers.normalization.integer_moments`): exact tiles reproduce the
-            untiled pass bit for bit instead of 20 dB apart, at about 1.4x the time.
+            untiled pass bit for bit instead of 20-22 dB apart, at 1.4-2.1x the time.
     """
     known = FORMATS + OPTIONAL_FORMATS
     unknown = [f for f in formats if f not in known]

@@ -136,6 +136,11 @@ _SEAMS_SIZE = flags.DEFINE_integer(
 _SEAMS_RUN = flags.DEFINE_string(
     "seams_run", None, "Johnson seams: a trained run to judge (default: random weights)."
 )
+_SEAMS_INT8_EXACT = flags.DEFINE_bool(
+    "seams_int8_exact_tiles",
+    False,
+    "Johnson seams: export --seams_run's full-int8 files with --int8_exact_tiles.",
+)
 _INFERENCE_PRESETS = flags.DEFINE_list(
     "inference_presets", ["paper", "lite", "mobile"], "inference: Johnson presets to export."
 )
@@ -314,7 +319,7 @@ def johnson(weights):
 
             run = _SEAMS_RUN.value
             folder = os.path.join(tempfile.mkdtemp(prefix="tfstyle-seams-"), "export")
-            export_model(run, folder)
+            export_model(run, folder, int8_exact_tiles=_SEAMS_INT8_EXACT.value)
         else:
             preset = _PRESETS.value[0]
             run, folder = runs[preset], folders[preset]
