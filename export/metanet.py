@@ -66,11 +66,13 @@ def export_metanet(
     overwrite=False,
     on_progress=None,
     statistics=True,
+    int8_exact_tiles=False,
 ):
     """Generates the network for `style` (a bundled name or an image path) and exports
-    it to `output_dir` (the layout of `export_model`, plus generator.keras); returns the
-    manifest with a "metanet" section (generation time, parameter count, sizes). The
-    model itself brings the style to the scale it was trained at (`STYLE_SIDE`)."""
+    it to `output_dir` (the layout and options of `export_model`, plus
+    generator.keras); returns the manifest with a "metanet" section (generation time,
+    parameter count, sizes). The model itself brings the style to the scale it was
+    trained at (`STYLE_SIDE`)."""
     from tfstyle.assets import resolve_style
     from tfstyle.io import load_image
 
@@ -91,6 +93,7 @@ def export_metanet(
         on_progress=on_progress,
         generator=net,
         statistics=statistics,
+        int8_exact_tiles=int8_exact_tiles,
     )
     net.save(os.path.join(output_dir, "generator.keras"))
     manifest["metanet"] = {
