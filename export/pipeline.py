@@ -1,10 +1,12 @@
 """Exporting a trained run to every format, and verifying each artefact against Keras."""
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 
 import numpy as np
 
@@ -32,6 +34,16 @@ PSNR_GOALS = {
 }
 REQUIRED_PRECISIONS = ("float32", "bfloat16", "float16", "dynamic_int8")
 MANIFEST = "manifest.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Options:
+    """What `export_model` was asked for, handed down to the steps that write files."""
+
+    content_dir: str | None  # calibration photos (None: crops of the bundled photo)
+    statistics: bool  # also the tiling endpoints
+    int8_exact: bool  # full-int8 statistics from integer sums
+    say: Callable[[str], None]  # called with each file written
 
 
 def load_generator(model_path):
@@ -170,12 +182,14 @@ def export_model(
             f"saved_model_bfloat16 is for networks that compute in bfloat16 (Johnson and "
             f"CIN with 64 or more residual channels); '{model_path}' is not one"
         )
-    say = on_progress or (lambda message: None)
-    exact = bool(int8_exact_tiles)
+    options = _Options(
+        content_dir=content_dir,
+        statistics=statistics,
+        int8_exact=bool(int8_exact_tiles),
+        say=on_progress or (lambda message: None),
+    )
     with quiet_stderr():
-        return _export(
-            generator, model_path, output_dir, formats, content_dir, say, statistics, exact
-        )
+        return _export(generator, model_path, output_dir, formats, options)
 
 
 @contextlib.contextmanager
@@ -211,32 +225,32 @@ def _int8_statistics(exact):
         yield
 
 
-def _int8_source(generator, path, size, content_dir, statistics, exact):
+def _int8_source(generator, path, size, options):
     """Writes the SavedModel the full-int8 files convert from (`equalized_for_int8`);
     returns (the number of convolutions equalised, {endpoint name: calibration inputs
     from the representative photos at `size`}), the inputs taken from the equalised
     network too (the statistics and stage endpoints' inputs depend on it)."""
     from export import saved_model
 
-    photos = representative_images(content_dir, size=size[0] if size else 256)
-    with equalized_for_int8(generator, content_dir) as count:
-        with _int8_statistics(exact):
+    photos = representative_images(options.content_dir, size=size[0] if size else 256)
+    with equalized_for_int8(generator, options.content_dir) as count:
+        with _int8_statistics(options.int8_exact):
             saved_model.write_saved_model(
-                generator, path, size, with_bytes=False, statistics=statistics
+                generator, path, size, with_bytes=False, statistics=options.statistics
             )
-        calibration = {
-            e.name: _examples(e, photos) for e in network_endpoints(generator, size, statistics)
-        }
+        endpoints = network_endpoints(generator, size, options.statistics)
+        calibration = {e.name: _examples(e, photos) for e in endpoints}
     return count, calibration
 
 
-def _write_tflite(generator, staging, serving_dir, content_dir, say, statistics, exact):
+def _write_tflite(generator, staging, serving_dir, options):
     """Every TFLite file under `staging/tflite`: each endpoint in each of the network's
     variants, converted from the any-size SavedModel and (for networks that have one)
     from a fixed-size one; full int8 from the equalised SavedModel (`_int8_source`).
     Returns the manifest rows."""
     from export import saved_model, tflite
 
+    statistics = options.statistics
     variants = getattr(generator, "tflite_variants", tflite.VARIANTS)
     sources = [(serving_dir, None)]
     if getattr(generator, "fixed_size_export", True):
@@ -252,9 +266,7 @@ def _write_tflite(generator, staging, serving_dir, content_dir, say, statistics,
         suffix = f"_{size[0]}x{size[1]}" if size else ""
         int8_dir = os.path.join(staging, ".int8")
         equalized_convs, int8_calibration = (
-            _int8_source(generator, int8_dir, size, content_dir, statistics, exact)
-            if "int8" in variants
-            else (None, {})
+            _int8_source(generator, int8_dir, size, options) if "int8" in variants else (None, {})
         )
         for endpoint in network_endpoints(generator, size, statistics):
             for variant in variants:
@@ -283,7 +295,7 @@ def _write_tflite(generator, staging, serving_dir, content_dir, say, statistics,
                         **extra,
                     }
                 )
-                say(rel)
+                options.say(rel)
         if equalized_convs is not None:
             shutil.rmtree(int8_dir)
     if len(sources) > 1:
@@ -291,10 +303,11 @@ def _write_tflite(generator, staging, serving_dir, content_dir, say, statistics,
     return artefacts
 
 
-def _export(generator, model_path, output_dir, formats, content_dir, say, statistics, exact):
+def _export(generator, model_path, output_dir, formats, options):
     from export import onnx as onnx_export
     from export import saved_model
 
+    say, statistics = options.say, options.statistics
     try:
         staging = tempfile.mkdtemp(
             prefix=".export-", dir=os.path.dirname(os.path.abspath(output_dir)) or "."
@@ -319,9 +332,7 @@ def _export(generator, model_path, output_dir, formats, content_dir, say, statis
             artefacts.append({"path": rel, "format": "saved_model", "precision": "bfloat16"})
             say(rel)
         if "tflite" in formats:
-            artefacts += _write_tflite(
-                generator, staging, serving_dir, content_dir, say, statistics, exact
-            )
+            artefacts += _write_tflite(generator, staging, serving_dir, options)
         if "onnx" in formats:
             for endpoint in network_endpoints(generator, statistics=statistics):
                 rel = artefact_names(endpoint.name)[1]
@@ -350,11 +361,15 @@ def _export(generator, model_path, output_dir, formats, content_dir, say, statis
             "artefacts": artefacts,
             # The photos full int8 was calibrated and equalised on (None: crops of the
             # bundled photo): `verify` rebuilds the equalised network from them.
-            "int8_calibration": os.path.abspath(content_dir) if content_dir else None,
+            "int8_calibration": (
+                os.path.abspath(options.content_dir) if options.content_dir else None
+            ),
             # Full int8 with statistics from integer sums (`--int8_exact_tiles`).
-            "int8_exact_tiles": exact,
+            "int8_exact_tiles": options.int8_exact,
         }
-        manifest["artefacts"] = _measure(staging, artefacts, generator, content_dir, exact)
+        manifest["artefacts"] = _measure(
+            staging, artefacts, generator, options.content_dir, options.int8_exact
+        )
         with open(os.path.join(staging, MANIFEST), "w") as f:
             json.dump(manifest, f, indent=2)
         if os.path.exists(output_dir):

@@ -130,8 +130,8 @@ _VIDEO_SHEET = flags.DEFINE_string(
 _SEAMS_SIZE = flags.DEFINE_integer(
     "seams_size",
     2048,
-    "Johnson seams: side of the photo stylised whole and in tiles.",
-    lower_bound=128,
+    "Johnson seams: side of the photo stylised whole and in 512 px tiles (larger than one).",
+    lower_bound=640,
 )
 _SEAMS_RUN = flags.DEFINE_string(
     "seams_run", None, "Johnson seams: a trained run to judge (default: random weights)."
@@ -140,6 +140,11 @@ _SEAMS_INT8_EXACT = flags.DEFINE_bool(
     "seams_int8_exact_tiles",
     False,
     "Johnson seams: export --seams_run's full-int8 files with --int8_exact_tiles.",
+)
+flags.register_multi_flags_validator(
+    ["seams_int8_exact_tiles", "seams_run"],
+    lambda f: not f["seams_int8_exact_tiles"] or f["seams_run"],
+    message="--seams_int8_exact_tiles exports --seams_run's files: name a trained run",
 )
 _INFERENCE_PRESETS = flags.DEFINE_list(
     "inference_presets", ["paper", "lite", "mobile"], "inference: Johnson presets to export."

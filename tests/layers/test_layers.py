@@ -369,6 +369,15 @@ def test_mirror_pad_inside_fused_kernels_equals_the_plain_pad(rng):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
 
 
+def _quarters():
+    """A partition of a 16 x 24 image into four unequal regions: rows 0-4 and 4-16 by
+    columns 0-9 and 9-24, each as (region in fractions of the size, pixels)."""
+    for top, bottom in ((0, 4), (4, 16)):
+        for left, right in ((0, 9), (9, 24)):
+            region = np.array([[top / 16, left / 24, bottom / 16, right / 24]], "float32")
+            yield region, (bottom - top) * (right - left)
+
+
 @pytest.mark.parametrize("layer", ["instance", "image_layer"])
 def test_measured_statistics_over_a_partition_add_up_to_the_whole_images(rng, layer):
     """`measured_statistics` normalises with the given statistics and records each
@@ -387,16 +396,13 @@ def test_measured_statistics_over_a_partition_add_up_to_the_whole_images(rng, la
     np.testing.assert_allclose(measured.flat().numpy(), whole, rtol=1e-5, atol=1e-6)
     with pytest.raises(AssertionError):  # normalised with `given`, not its own
         np.testing.assert_allclose(out, expected, atol=1e-3)
-    # Rows 0-4 and 4-16 by columns 0-9 and 9-24 (in pixels; fractions of the size).
     means, squares = 0.0, 0.0
-    for top, bottom in ((0, 4), (4, 16)):
-        for left, right in ((0, 9), (9, 24)):
-            region = np.array([[top / 16, left / 24, bottom / 16, right / 24]], "float32")
-            with measured_statistics(given, region) as part:
-                norm(x)
-            mean, variance = np.split(part.flat().numpy()[0], 2)
-            area = (bottom - top) * (right - left) / (16 * 24)
-            means, squares = means + area * mean, squares + area * (variance + mean * mean)
+    for region, pixels in _quarters():
+        with measured_statistics(given, region) as part:
+            norm(x)
+        mean, variance = np.split(part.flat().numpy()[0], 2)
+        area = pixels / (16 * 24)
+        means, squares = means + area * mean, squares + area * (variance + mean * mean)
     mean, variance = np.split(whole[0], 2)
     np.testing.assert_allclose(means, mean, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(squares - means * means, variance, rtol=1e-4)
@@ -426,15 +432,13 @@ def test_integer_moments_of_a_partition_add_up_to_the_whole_images_exactly(rng, 
     # 384 pixels rounded to 2**-10: ~2e-5 off in mean and variance.
     np.testing.assert_allclose(whole, plain.flat().numpy(), rtol=1e-4, atol=1e-4)
     firsts, seconds, counts = 0, 0, 0
-    for top, bottom in ((0, 4), (4, 16)):
-        for left, right in ((0, 9), (9, 24)):
-            region = np.array([[top / 16, left / 24, bottom / 16, right / 24]], "float32")
-            with integer_moments(), measured_statistics(whole * 1.5, region) as part:
-                norm(x)
-            first, second = np.split(part.flat().numpy()[0], 2)
-            assert first.dtype == np.int64
-            count = part.flat_counts().numpy()[0, 0]
-            assert count == (bottom - top) * (right - left) * (1 if layer == "instance" else 5)
-            firsts, seconds, counts = firsts + first, seconds + second, counts + count
+    for region, pixels in _quarters():
+        with integer_moments(), measured_statistics(whole * 1.5, region) as part:
+            norm(x)
+        first, second = np.split(part.flat().numpy()[0], 2)
+        assert first.dtype == np.int64
+        count = part.flat_counts().numpy()[0, 0]
+        assert count == pixels * (1 if layer == "instance" else 5)
+        firsts, seconds, counts = firsts + first, seconds + second, counts + count
     mean, variance = moments_from_sums(firsts, seconds, counts, in_numpy=True)
     np.testing.assert_array_equal(np.concatenate([mean, variance]), whole[0])

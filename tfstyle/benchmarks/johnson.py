@@ -186,6 +186,8 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
     from tfstyle.metrics import psnr
     from tfstyle.ops.resize import resize_to_shape
 
+    if size <= tile:
+        raise ValueError(f"a {size} px photo fits one {tile} px tile: nothing to compare")
     photo = resize_to_shape(load_image(resolve_photo("amber")), (size, size)).numpy()
     with open(os.path.join(export_dir, "manifest.json")) as f:
         manifest = json.load(f)
