@@ -113,11 +113,17 @@ def representative_images(content_dir=None, count=16, size=256):
         resize_to_shape(load_image(p, max_side=2 * size), (size, size)).numpy() for p in paths
     ]
     if not images:
+        # Crops of 3/4 of the photo's side, resized to `size`: about the scale at which
+        # a photo is stylised whole. Crops at 256 px of the 512 px photo (twice that
+        # scale, smoother) widened full int8's ranges: 2.4 dB lower on six held-out
+        # photos (README, "Full-int8 calibration").
         photo = load_image(resolve_photo("amber"))
+        side = min(photo.shape[:2]) * 3 // 4
         rng = np.random.default_rng(0)
         for _ in range(count):
-            y, x = rng.integers(0, photo.shape[0] - size), rng.integers(0, photo.shape[1] - size)
-            images.append(photo[y : y + size, x : x + size])
+            y, x = rng.integers(0, photo.shape[0] - side), rng.integers(0, photo.shape[1] - side)
+            crop = photo[y : y + side, x : x + side]
+            images.append(resize_to_shape(crop, (size, size)).numpy())
     return images
 
 
