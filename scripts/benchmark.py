@@ -336,8 +336,10 @@ def johnson(weights):
                 f"seams {_SEAMS_SIZE.value}px {row['path']:<36} tiled vs untiled: exact "
                 f"{row['psnr_exact_db']:.1f} dB, shared statistics {row['psnr_shared_db']:.1f} dB "
                 f"(full-size statistics {row['psnr_shared_full_size_db']:.1f} dB), own "
-                f"{row['psnr_own_db']:.1f} dB (untiled {row['untiled_s']:.1f}s, exact "
-                f"{row['tiled_exact_s']:.1f}s, shared {row['tiled_shared_s']:.1f}s)",
+                f"{row['psnr_own_db']:.1f} dB; against Keras float32: untiled "
+                f"{row['psnr_untiled_vs_keras_db']:.1f} dB, exact tiles "
+                f"{row['psnr_exact_vs_keras_db']:.1f} dB (untiled {row['untiled_s']:.1f}s, "
+                f"exact {row['tiled_exact_s']:.1f}s, shared {row['tiled_shared_s']:.1f}s)",
                 flush=True,
             )
     results["peak_rss_mb"] = common.peak_rss_mb()

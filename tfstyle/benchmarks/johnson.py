@@ -176,7 +176,9 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
     and every dynamic-size file of an export: PSNR of exact tiles (the head / body /
     tail endpoints, the default), of tiles sharing the whole image's statistics (the
     image_statistics endpoints; taken at 1024 px and at full size) and of tiles with
-    their own, and the seconds of each."""
+    their own, and the seconds of each; and the untiled and exact-tiled outputs against
+    the Keras network's untiled one (float32): a quantised file's tiles cannot repeat
+    its untiled pass's rounding, but should come no further from float32 than it."""
     import json
     import time
 
@@ -196,7 +198,7 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
         for a in manifest["artefacts"]
         if not a.get("fixed_size") and a.get("endpoint", "serving_default") == "serving_default"
     ]
-    rows, tiles = [], {"tile": tile, "overlap": overlap}
+    rows, tiles, reference = [], {"tile": tile, "overlap": overlap}, None
     for kind, path, precision in targets:
         stylizer = load_stylizer(path, num_threads=os.cpu_count())
 
@@ -210,6 +212,7 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
         shared, shared_s = timed(lambda s=stylizer: stylize_image(s, photo, **tiles, exact=False))
         full = stylize_image(stylizer, photo, **tiles, exact=False, statistics_side=size)
         own, own_s = timed(lambda s=stylizer: stylize_image(lambda x: s(x), photo, **tiles))
+        reference = whole if reference is None else reference  # the Keras row comes first
         rows.append(
             {
                 "format": kind,
@@ -221,6 +224,8 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
                 "psnr_shared_db": psnr(whole, shared),
                 "psnr_shared_full_size_db": psnr(whole, full),
                 "psnr_own_db": psnr(whole, own),
+                "psnr_untiled_vs_keras_db": psnr(reference, whole),
+                "psnr_exact_vs_keras_db": psnr(reference, exact),
                 "untiled_s": whole_s,
                 "tiled_exact_s": exact_s,
                 "tiled_shared_s": shared_s,
