@@ -34,6 +34,10 @@ PSNR_GOALS = {
 }
 REQUIRED_PRECISIONS = ("float32", "bfloat16", "float16", "dynamic_int8")
 MANIFEST = "manifest.json"
+# Without calibration photos, full int8 calibrates on crops of this fraction of the
+# bundled photo's side (`representative_images`); exports before 2026-12-06 took
+# crops of the calibration size itself (None), which `verify` repeats for them.
+CROP_FRACTION = 0.75
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,8 +106,9 @@ def parity_images(fixed_size=FIXED_SIZE):
     }
 
 
-def representative_images(content_dir=None, count=16, size=256):
-    """Calibration images for full int8: content photos (or crops of the bundled one)."""
+def representative_images(content_dir=None, count=16, size=256, crop_fraction=CROP_FRACTION):
+    """Calibration images for full int8: content photos (or crops of the bundled one,
+    `crop_fraction` of its side resized to `size`; None: `size` px crops unresized)."""
     from tfstyle.assets import resolve_photo
     from tfstyle.io import list_images, load_image
     from tfstyle.ops.resize import resize_to_shape
@@ -115,10 +120,10 @@ def representative_images(content_dir=None, count=16, size=256):
     if not images:
         # Crops of 3/4 of the photo's side, resized to `size`: about the scale at which
         # a photo is stylised whole. Crops at 256 px of the 512 px photo (twice that
-        # scale, smoother) widened full int8's ranges: 2.4 dB lower on six held-out
+        # scale, smoother) widened full int8's ranges: 3.4 dB lower on six held-out
         # photos (README, "Full-int8 calibration").
         photo = load_image(resolve_photo("amber"))
-        side = min(photo.shape[:2]) * 3 // 4
+        side = int(min(photo.shape[:2]) * crop_fraction) if crop_fraction else size
         rng = np.random.default_rng(0)
         for _ in range(count):
             y, x = rng.integers(0, photo.shape[0] - side), rng.integers(0, photo.shape[1] - side)
@@ -199,7 +204,7 @@ def export_model(
 
 
 @contextlib.contextmanager
-def equalized_for_int8(generator, content_dir):
+def equalized_for_int8(generator, content_dir, crop_fraction=CROP_FRACTION):
     """Inside the block, `generator` is the copy its full-int8 files convert from: its
     instance-normalised channels equalised (`export/equalize.py`) over 8 calibration
     photos. Only full int8 gains from it (the trained paper network: 20.5 -> 26.7 dB;
@@ -211,7 +216,7 @@ def equalized_for_int8(generator, content_dir):
     from export.equalize import equalized
 
     main = network_endpoints(generator, None, statistics=False)[0]
-    photos = representative_images(content_dir, count=8)
+    photos = representative_images(content_dir, count=8, crop_fraction=crop_fraction)
 
     def run():
         for inputs in _examples(main, photos):
@@ -372,6 +377,7 @@ def _export(generator, model_path, output_dir, formats, options):
             ),
             # Full int8 with statistics from integer sums (`--int8_exact_tiles`).
             "int8_exact_tiles": options.int8_exact,
+            "int8_crop_fraction": CROP_FRACTION,
         }
         manifest["artefacts"] = _measure(
             staging, artefacts, generator, options.content_dir, options.int8_exact
@@ -405,17 +411,20 @@ def _batch_of(inputs):
     return len(next(iter(inputs.values())))
 
 
-def _measure(root, artefacts, generator, content_dir=None, int8_exact=False):
+def _measure(
+    root, artefacts, generator, content_dir=None, int8_exact=False, crop_fraction=CROP_FRACTION
+):
     """Adds size, input/output description and parity figures to each artefact; full
-    int8 is compared with the equalised network it converts from (`equalized_for_int8`:
-    its statistics and moments are that network's, from integer sums where
-    `int8_exact`)."""
+    int8 is compared with the equalised network it converts from (`equalized_for_int8`
+    on the same photos: its statistics and moments are that network's, from integer
+    sums where `int8_exact`)."""
     rows = {}
     plain = [a for a in artefacts if a["precision"] != "int8"]
     rows.update(zip(map(id, plain), _measure_each(root, plain, generator), strict=True))
     full_int8 = [a for a in artefacts if a["precision"] == "int8"]
     if full_int8:
-        with equalized_for_int8(generator, content_dir), _int8_statistics(int8_exact):
+        equalized = equalized_for_int8(generator, content_dir, crop_fraction)
+        with equalized, _int8_statistics(int8_exact):
             rows.update(
                 zip(map(id, full_int8), _measure_each(root, full_int8, generator), strict=True)
             )
@@ -512,7 +521,11 @@ def verify_export(export_dir, model_path=None):
 def _verify_rows(export_dir, manifest, generator, content_dir=None):
     rows = []
     exact = manifest.get("int8_exact_tiles", False)
-    for artefact in _measure(export_dir, manifest["artefacts"], generator, content_dir, exact):
+    crops = manifest.get("int8_crop_fraction")  # None: an export from before the key
+    measured = _measure(
+        export_dir, manifest["artefacts"], generator, content_dir, exact, crop_fraction=crops
+    )
+    for artefact in measured:
         rows.append(
             {
                 "path": artefact["path"],

@@ -282,6 +282,31 @@ def test_saved_model_signatures(exported):
     assert tf.io.decode_png(result[0]).shape == (30, 42, 3)
 
 
+def test_calibration_crops_of_the_bundled_photo():
+    """Without calibration photos full int8 calibrates on crops of 3/4 of the bundled
+    photo's side resized to the calibration size; `crop_fraction=None` gives the crops
+    of exports made before 2026-12-06 (the size itself, unresized), which `verify`
+    rebuilds their equalised network from."""
+    from export.pipeline import CROP_FRACTION, representative_images
+    from tfstyle.assets import resolve_photo
+    from tfstyle.io import load_image
+
+    photo = np.asarray(load_image(resolve_photo("amber")))
+    side = int(min(photo.shape[:2]) * CROP_FRACTION)
+    new = representative_images(count=3, size=64)
+    old = representative_images(count=3, size=64, crop_fraction=None)
+    rng = np.random.default_rng(0)
+    for crop in old:  # the same draws as before: 64 px windows of the photo
+        y, x = rng.integers(0, photo.shape[0] - 64), rng.integers(0, photo.shape[1] - 64)
+        np.testing.assert_array_equal(crop, photo[y : y + 64, x : x + 64])
+    rng = np.random.default_rng(0)
+    for crop in new:  # 3/4 of the side, downscaled: a smooth image of the wider window
+        assert crop.shape == (64, 64, 3)
+        y, x = rng.integers(0, photo.shape[0] - side), rng.integers(0, photo.shape[1] - side)
+        window = photo[y : y + side, x : x + side]
+        np.testing.assert_allclose(crop.mean((0, 1)), window.mean((0, 1)), atol=0.01)
+
+
 def test_verify_recomputes_parity(exported):
     out, _ = exported
     rows = verify_export(str(out))
