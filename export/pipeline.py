@@ -128,7 +128,7 @@ def representative_images(content_dir=None, count=16, size=256, crop_fraction=CR
         for _ in range(count):
             y, x = rng.integers(0, photo.shape[0] - side), rng.integers(0, photo.shape[1] - side)
             crop = photo[y : y + side, x : x + side]
-            images.append(resize_to_shape(crop, (size, size)).numpy())
+            images.append(crop if side == size else resize_to_shape(crop, (size, size)).numpy())
     return images
 
 

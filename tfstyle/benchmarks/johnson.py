@@ -212,7 +212,8 @@ def seams(export_dir, run_dir, size=2048, tile=512, overlap=64):
         shared, shared_s = timed(lambda s=stylizer: stylize_image(s, photo, **tiles, exact=False))
         full = stylize_image(stylizer, photo, **tiles, exact=False, statistics_side=size)
         own, own_s = timed(lambda s=stylizer: stylize_image(lambda x: s(x), photo, **tiles))
-        reference = whole if reference is None else reference  # the Keras row comes first
+        if kind == "keras":  # the first target: what every file is compared with
+            reference = whole
         rows.append(
             {
                 "format": kind,
