@@ -87,7 +87,12 @@ def test_tflite_has_no_flex_ops(exported):
     for artefact in manifest["artefacts"]:
         if artefact["format"] == "tflite":
             assert not [op for op in artefact["ops"] if op.startswith("Flex")]
-            assert "MIRROR_PAD" in artefact["ops"] and "DEPTH_TO_SPACE" in artefact["ops"]
+            # Reflection padding as slices and concatenations (MIRROR_PAD is a TFLite
+            # reference kernel: a third of the lite network's time at 1024 px), except
+            # in full int8, whose stage files reproduce the main file only with it.
+            full_int8 = artefact["precision"] == "int8"
+            assert ("MIRROR_PAD" in artefact["ops"]) == full_int8, artefact["path"]
+            assert "DEPTH_TO_SPACE" in artefact["ops"]
             # the x2 upsampling convolutions run on their input's grid
             assert "RESIZE_NEAREST_NEIGHBOR" not in artefact["ops"]
 

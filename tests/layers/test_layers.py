@@ -343,30 +343,35 @@ def test_even_input_output_conv_takes_the_space_to_depth_path_with_dynamic_sizes
     _round_trip(block, x)
 
 
-def test_mirror_pad_inside_fused_kernels_equals_the_plain_pad(rng):
-    # Keras inference and training steps pad with slices and a concatenation (faster
-    # than TF's MirrorPad kernel) and MirrorPadGrad as gradient: the same values and
-    # gradients as the plain pad, which exports keep.
+@pytest.mark.parametrize("mode", ["REFLECT", "SYMMETRIC"])
+@pytest.mark.parametrize("margin", [1, 3])
+def test_edge_pad_equals_tf_pad(rng, mode, margin):
+    # Every int margin pads with slices and a concatenation (TFLite's MIRROR_PAD is a
+    # reference kernel, 5-8x slower) and MirrorPadGrad as gradient: the same values
+    # and gradients as tf.pad, and no MirrorPad op for the exports to convert.
     from tfstyle.ops import mirror_pad
-    from tfstyle.ops.fused import fused_kernels
+    from tfstyle.ops.pad import edge_pad
 
     x = tf.constant(rng.normal(size=(2, 9, 7, 3)).astype("float32"))
-    weights = tf.constant(rng.normal(size=(2, 15, 13, 3)).astype("float32"))
+    paddings = [[0, 0], [margin, margin], [margin, margin], [0, 0]]
+    weights = tf.constant(rng.normal(size=(2, 9 + 2 * margin, 7 + 2 * margin, 3)), "float32")
 
-    def padded_and_gradient():
+    def padded_and_gradient(pad):
         with tf.GradientTape() as tape:
             tape.watch(x)
-            y = mirror_pad(x, 3)
+            y = pad(x)
             loss = tf.reduce_sum(tf.sin(y) * weights)
         return y, tape.gradient(loss, x)
 
-    plain = padded_and_gradient()
-    with fused_kernels():
-        graph = tf.function(lambda v: mirror_pad(v, 3)).get_concrete_function(x).graph
-        assert "MirrorPad" not in [op.type for op in graph.get_operations()]
-        fused = padded_and_gradient()
-    for a, b in zip(fused, plain, strict=True):
+    ours = padded_and_gradient(lambda v: edge_pad(v, margin, mode))
+    reference = padded_and_gradient(lambda v: tf.pad(v, paddings, mode=mode))
+    for a, b in zip(ours, reference, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+    if mode == "REFLECT":
+        np.testing.assert_array_equal(mirror_pad(x, margin), ours[0])
+    spec = tf.TensorSpec([None, None, None, 3])
+    graph = tf.function(lambda v: edge_pad(v, margin, mode)).get_concrete_function(spec).graph
+    assert "MirrorPad" not in [op.type for op in graph.get_operations()]
 
 
 def _quarters():

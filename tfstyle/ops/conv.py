@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from tfstyle.ops.pad import edge_pad
+
 
 def _phase_selection(kernel_size):
     """S[a, m, p, d] = 1 where tap d of a 1-D kernel meets input phase p of block m for
@@ -85,7 +87,11 @@ def upsample_conv2d(x, kernel, bias=None, padding="reflect"):
     result (the same for columns): one crop, whose gradient is one pad, where cropping
     each phase at its own offset cost four full-size slice gradients and their sum.
     """
-    x = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode=UPSAMPLE_PADDINGS[padding])
+    mode = UPSAMPLE_PADDINGS[padding]
+    if mode == "CONSTANT":
+        x = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
+    else:
+        x = edge_pad(x, 1, mode)
     y = tf.nn.conv2d(x, upsample_kernel(kernel), 1, "VALID")  # (H + 1) x (W + 1)
     if bias is not None:
         y = tf.nn.bias_add(y, tf.tile(bias, [4]))
