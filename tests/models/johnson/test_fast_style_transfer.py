@@ -56,8 +56,9 @@ def test_mobile_preset_is_narrow_with_few_full_resolution_channels(tmp_path, rng
     assert all(a["meets_goal"] for a in manifest["artefacts"]), manifest["artefacts"]
     (f16,) = [a for a in manifest["artefacts"] if a["format"] == "tflite"]
     assert f16["bytes"] < 1_000_000
-    # Zero padding inside; the input's 8 px margin is slices and a concatenation.
-    assert "DEPTHWISE_CONV_2D" not in f16["ops"] and net.padding == "zero"
+    # Reflection padding (zero padding taught a frame), as slices and concatenations:
+    # TFLite's MIRROR_PAD is a reference kernel, outside XNNPACK.
+    assert "DEPTHWISE_CONV_2D" not in f16["ops"] and net.padding == "reflect"
     assert "MIRROR_PAD" not in f16["ops"] and "CONCATENATION" in f16["ops"]
 
 
@@ -76,11 +77,11 @@ def test_separable_option_uses_depthwise_then_pointwise_kernels(rng):
 
 
 def test_edge_padding_mirrors_the_input_and_crops_the_margin(rng):
-    """The mobile preset's `edge_padding=8` is the zero-margin network run on the input
-    mirrored by 8 px, cropped back: the dark frame of zero padding lands in the margin."""
-    net = _net("mobile")
-    assert net.edge_padding == 8
-    plain = _net("mobile", edge_padding=0)
+    """`edge_padding=8` (the zero-padded mobile preset's until 2026-12-06) is the
+    zero-margin network run on the input mirrored by 8 px, cropped back."""
+    net = _net("mobile", padding="zero", edge_padding=8)
+    assert _net("mobile").edge_padding == 0
+    plain = _net("mobile", padding="zero", edge_padding=0)
     plain.set_weights(net.get_weights())
     x = rng.uniform(size=(1, 36, 28, 3)).astype("float32")
     mirrored = np.pad(x, ((0, 0), (8, 8), (8, 8), (0, 0)), mode="reflect")

@@ -15,20 +15,17 @@ PRESETS = {
     "lite": {"width_multiplier": 0.5, "num_residual_blocks": 5},
     "lite_025": {"width_multiplier": 0.25, "num_residual_blocks": 5},
     # Phone-class: 8 channels at full resolution, 16 at half, 32 in the residual
-    # blocks, plain 3x3 convs, 5x5 edge convs, zero padding (TFLite's MirrorPad costs
-    # a third of its time at 1024 px). Plain convs at 32 channels beat the earlier
-    # depthwise-separable 64-channel blocks on both counts: faster in Keras, TFLite
-    # and ONNX Runtime at 1024 x 1024 on 2 cores, and closer to the paper network's
-    # style after 2,000 steps (README "Phone-class network"). The input is mirrored by
-    # 8 px and the margin cropped from the output, so the dark frame that zero padding
-    # leaves at the image's edges falls outside it (one MirrorPad of three channels:
-    # 3% more pixels at 1024 px).
+    # blocks, plain 3x3 convs, 5x5 edge convs. Plain convs at 32 channels beat the
+    # earlier depthwise-separable 64-channel blocks on both counts: faster in Keras,
+    # TFLite and ONNX Runtime at 1024 x 1024 on 2 cores, and closer to the paper
+    # network's style after 2,000 steps (README "Phone-class network"). Reflection
+    # padding, as the paper's: with zero padding (the preset until 2026-12-06, with
+    # the input mirrored by 8 px and that margin cropped) networks trained 500 steps
+    # and more painted a striped frame 5 px wide along the top and right edges.
     "mobile": {
         "filters": (8, 16, 32),
         "num_residual_blocks": 5,
         "edge_kernel_size": 5,
-        "padding": "zero",
-        "edge_padding": 8,
     },
 }
 
