@@ -13,10 +13,11 @@ _tf_pads = False  # inside `tf_pads`
 def tf_pads():
     """Context manager: the pads traced inside are one `tf.pad` each (MirrorPad, ONNX
     Pad), not `edge_pad`'s slices. Exports trace two sources inside: the ONNX files'
-    (ONNX Runtime runs its Pad faster than the slices: the lite network at 1024 px in
-    1.5 against 1.9 s) and the full-int8 files' (quantised, the slices' concatenations
-    get ranges of their own, and a tile through the stage files no longer reproduces
-    the main file: 29 dB against bit-identical on the export test's network)."""
+    (ONNX Runtime runs its Pad faster than the slices: the lite network at 1024 px
+    took 1.27x as long with them, on a busy machine) and the full-int8 files'
+    (quantised, the slices' concatenations get ranges of their own, and a tile through
+    the stage files no longer reproduces the main file: 29 dB against bit-identical on
+    the export test's network)."""
     global _tf_pads
     outer, _tf_pads = _tf_pads, True
     try:
