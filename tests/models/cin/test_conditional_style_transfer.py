@@ -103,10 +103,16 @@ def test_extend_generator_copies_rows_and_convolutions(rng):
 
 
 def test_extend_generator_keeps_every_architecture_setting(rng):
-    # The phone-class preset sets its filters, padding and edge padding explicitly;
-    # a copy built from the width multiplier alone had other shapes.
+    # The phone-class preset sets its filters explicitly (and padding and edge padding
+    # here, the zero-padded preset's until 2026-12-06); a copy built from the width
+    # multiplier alone had other shapes.
     base = TransformerNet.from_preset(
-        "mobile", separable=True, normalization="conditional_instance", num_styles=2
+        "mobile",
+        separable=True,
+        padding="zero",
+        edge_padding=8,
+        normalization="conditional_instance",
+        num_styles=2,
     )
     base.build([(None, None, None, 3), (None, 2)])
     grown = extend_generator(base, 3)
